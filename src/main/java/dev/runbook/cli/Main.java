@@ -1,0 +1,48 @@
+package dev.runbook.cli;
+
+import java.io.PrintWriter;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
+
+/** {@code runbook}: validate, preview and run DR failover runbooks. */
+@Command(name = "runbook", mixinStandardHelpOptions = true, version = "runbook 0.1.0",
+        description = "Validate, preview and run declarative DR failover runbooks.",
+        subcommands = {ValidateCommand.class, PlanCommand.class, PrimitivesCommand.class, RulesCommand.class,
+                AutoComplete.GenerateCompletion.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:internal error", "2:invalid input (usage or validation)",
+                "3:a blocking precheck failed", "4:the saved plan is stale", "5:a compensation failed"})
+public final class Main implements Runnable {
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command, for example: runbook validate runbooks/*.yaml");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line with the given streams; used by {@link #main} and by tests. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cmd = new CommandLine(new Main());
+        cmd.setOut(out);
+        cmd.setErr(err);
+        cmd.setExecutionExceptionHandler((e, line, parsed) -> {
+            err.println("runbook: internal error: " + e);
+            if (System.getenv("RUNBOOK_DEBUG") != null) {
+                e.printStackTrace(err);
+            } else {
+                err.println("(set RUNBOOK_DEBUG=1 for the stack trace, and please report it)");
+            }
+            return ExitCodes.INTERNAL;
+        });
+        cmd.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+        return cmd.execute(args);
+    }
+}

@@ -1,0 +1,84 @@
+package dev.runbook.cli;
+
+import dev.runbook.check.Checker;
+import dev.runbook.check.InventoryChecker;
+import dev.runbook.expr.Expressions;
+import dev.runbook.load.Loaded;
+import dev.runbook.load.Loader;
+import dev.runbook.model.Diagnostic;
+import dev.runbook.model.Inventory;
+import dev.runbook.model.Runbook;
+import dev.runbook.plan.Plan;
+import dev.runbook.plan.Planner;
+import dev.runbook.primitive.Catalog;
+import dev.runbook.template.Templates;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Chains the stages: load, check, plan. Each stops the chain when it reports errors. */
+final class Pipeline implements AutoCloseable {
+
+    private final Catalog catalog = Catalog.standard();
+    private Expressions expressions;
+
+    private Expressions expressions() {
+        if (expressions == null) {
+            expressions = new Expressions();
+        }
+        return expressions;
+    }
+
+    static Templates templatesFor(Path runbook, Path override) {
+        return new Templates(override != null ? override : Templates.beside(runbook));
+    }
+
+    Loaded<Runbook> runbook(Path file, Path templatesDir) {
+        Loaded<Runbook> loaded = Loader.runbook(file);
+        if (loaded.value().isEmpty()) {
+            return loaded;
+        }
+        List<Diagnostic> all = new ArrayList<>(loaded.diagnostics());
+        all.addAll(new Checker(catalog, expressions()).check(loaded.value().get(), templatesFor(file, templatesDir)));
+        boolean errors = all.stream().anyMatch(Diagnostic::isError);
+        return new Loaded<>(errors ? Optional.empty() : loaded.value(), all);
+    }
+
+    Loaded<Inventory> inventory(Path file) {
+        Loaded<Inventory> loaded = Loader.inventory(file);
+        if (loaded.value().isEmpty()) {
+            return loaded;
+        }
+        List<Diagnostic> all = new ArrayList<>(loaded.diagnostics());
+        all.addAll(InventoryChecker.check(loaded.value().get()));
+        boolean errors = all.stream().anyMatch(Diagnostic::isError);
+        return new Loaded<>(errors ? Optional.empty() : loaded.value(), all);
+    }
+
+    /** Every stage up to the plan; diagnostics of all stages that ran. */
+    Loaded<Plan> plan(Path runbookFile, Path inventoryFile, Planner.Request request, Path templatesDir) {
+        Loaded<Runbook> runbook = runbook(runbookFile, templatesDir);
+        Loaded<Inventory> inventory = inventory(inventoryFile);
+        List<Diagnostic> all = new ArrayList<>(runbook.diagnostics());
+        all.addAll(inventory.diagnostics());
+        if (runbook.value().isEmpty() || inventory.value().isEmpty()) {
+            return new Loaded<>(Optional.empty(), all);
+        }
+        Planner planner = new Planner(catalog, expressions(), templatesFor(runbookFile, templatesDir));
+        Loaded<Plan> plan = planner.plan(runbook.value().get(), inventory.value().get(), request);
+        all.addAll(plan.diagnostics());
+        return new Loaded<>(plan.value(), all);
+    }
+
+    Catalog catalog() {
+        return catalog;
+    }
+
+    @Override
+    public void close() {
+        if (expressions != null) {
+            expressions.close();
+        }
+    }
+}

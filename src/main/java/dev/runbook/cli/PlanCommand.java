@@ -1,0 +1,78 @@
+package dev.runbook.cli;
+
+import dev.runbook.plan.JsonPreview;
+import dev.runbook.plan.MermaidPreview;
+import dev.runbook.plan.Plan;
+import dev.runbook.plan.Planner;
+import dev.runbook.plan.TextPreview;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code runbook plan}: the dry-run preview of a runbook for one VM. Changes nothing. */
+@Command(name = "plan", mixinStandardHelpOptions = true,
+        description = "Show what a runbook would do for one VM: every step with its resolved parameters, the "
+                + "guards, the compensation chain and the rendered guest scripts. Changes nothing.")
+final class PlanCommand implements Callable<Integer> {
+
+    enum Format { text, json, mermaid }
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "RUNBOOK", description = "The runbook file.")
+    Path runbook;
+
+    @Option(names = {"-i", "--inventory"}, required = true, paramLabel = "FILE", description = "The inventory file.")
+    Path inventory;
+
+    @Option(names = "--vm", required = true, paramLabel = "NAME", description = "The protected VM (its name in the inventory).")
+    String vm;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "An input value; repeatable.")
+    Map<String, String> sets = new LinkedHashMap<>();
+
+    @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", defaultValue = "text",
+            description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Format format;
+
+    @Option(names = "--show-scripts", description = "In text output, list guest scripts by path and hash only instead of in full.")
+    boolean scriptsByHash;
+
+    @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Also save the plan as JSON, for `run --plan`.")
+    Path outFile;
+
+    @Option(names = "--templates", paramLabel = "DIR", description = "Template folder (default: templates/ beside the runbook's folder).")
+    Path templates;
+
+    @Override
+    public Integer call() throws IOException {
+        var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        try (Pipeline pipeline = new Pipeline()) {
+            var loaded = pipeline.plan(runbook, inventory, new Planner.Request(vm, sets), templates);
+            if (Report.print(loaded.diagnostics(), err) || loaded.value().isEmpty()) {
+                return ExitCodes.INVALID;
+            }
+            Plan plan = loaded.value().get();
+            if (outFile != null) {
+                Files.writeString(outFile, JsonPreview.render(plan));
+                err.println("plan saved to " + outFile + " (" + plan.hash() + ")");
+            }
+            out.print(switch (format) {
+                case text -> TextPreview.render(plan, !scriptsByHash);
+                case json -> JsonPreview.render(plan);
+                case mermaid -> MermaidPreview.render(plan);
+            });
+            out.flush();
+            return ExitCodes.OK;
+        }
+    }
+}

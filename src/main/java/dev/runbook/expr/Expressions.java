@@ -1,0 +1,223 @@
+package dev.runbook.expr;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import java.io.OutputStream;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.Engine;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.ResourceLimits;
+import org.graalvm.polyglot.SandboxPolicy;
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.Value;
+
+/**
+ * Sandboxed JavaScript expressions: no host access, no I/O, a statement limit per evaluation. Each
+ * expression is compiled once into a function of the scope's roots and cached. One instance per
+ * thread: a polyglot context is single-threaded.
+ */
+public final class Expressions implements AutoCloseable {
+
+    /** Statements one evaluation may execute before it is stopped. */
+    public static final long STATEMENT_LIMIT = 100_000;
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String PREFIX = "(function(" + String.join(", ", Scope.ALL) + ") {\n\"use strict\";\nreturn (\n";
+    private static final String SUFFIX = "\n);\n})";
+    private static final int PREFIX_LINES = 3;
+
+    private static Engine engine;
+
+    private Context context;
+    private Value jsonParse;
+    private Value jsonStringify;
+    private final Map<String, Value> compiled = new HashMap<>();
+    // The same roots are passed again and again (one run, one inventory): keep their JS copies.
+    private final JsonNode[] lastRoots = new JsonNode[Scope.ALL.size()];
+    private final Value[] lastValues = new Value[Scope.ALL.size()];
+
+    /** A compile error, with the 1-based line and column inside the expression. */
+    public record CompileError(String message, int line, int column) {
+    }
+
+    /** An evaluation failure: the expression threw, ran too long, or produced no value. */
+    public static final class EvaluationException extends Exception {
+        public EvaluationException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    public Expressions() {
+        open();
+    }
+
+    /** A context whose statement limit was exceeded is cancelled for good, so a new one replaces it. */
+    private void open() {
+        compiled.clear();
+        java.util.Arrays.fill(lastRoots, null);
+        java.util.Arrays.fill(lastValues, null);
+        ResourceLimits limits = ResourceLimits.newBuilder().statementLimit(STATEMENT_LIMIT, null).build();
+        context = Context.newBuilder("js")
+                .engine(sharedEngine())
+                .sandbox(SandboxPolicy.CONSTRAINED)
+                .out(OutputStream.nullOutputStream())
+                .err(OutputStream.nullOutputStream())
+                .resourceLimits(limits)
+                .option("js.strict", "true")
+                .build();
+        jsonParse = context.eval("js", "JSON.parse");
+        jsonStringify = context.eval("js", "(v) => v === undefined ? undefined : JSON.stringify(v)");
+    }
+
+    private static synchronized Engine sharedEngine() {
+        if (engine == null) {
+            engine = Engine.newBuilder("js")
+                    .sandbox(SandboxPolicy.CONSTRAINED)
+                    .out(OutputStream.nullOutputStream())
+                    .err(OutputStream.nullOutputStream())
+                    .option("engine.WarnInterpreterOnly", "false")
+                    .build();
+        }
+        return engine;
+    }
+
+    /** Parses without running; the error, if any, is placed inside the expression. */
+    public Optional<CompileError> compile(String expression) {
+        try {
+            context.resetLimits();
+            function(expression);
+            return Optional.empty();
+        } catch (PolyglotException e) {
+            String[] lines = expression.split("\n", -1);
+            int line = lines.length;
+            int column = lines[lines.length - 1].length() + 1;
+            var at = e.getSourceLocation();
+            if (at != null && at.hasLines() && at.getStartLine() - PREFIX_LINES <= lines.length) {
+                line = Math.max(1, at.getStartLine() - PREFIX_LINES);
+                column = Math.max(1, at.getStartColumn());
+            }
+            return Optional.of(new CompileError(syntaxMessage(e), line, column));
+        }
+    }
+
+    private static String syntaxMessage(PolyglotException e) {
+        String first = e.getMessage() == null ? "syntax error" : e.getMessage().lines().findFirst().orElse("");
+        return first.replaceFirst("^(SyntaxError: )?(expression\\.js:)?[0-9]+:[0-9]+ ", "").trim();
+    }
+
+    /** Root names the expression reads that the scope does not define. */
+    public static Set<String> unknownNames(String expression) {
+        Set<String> names = FreeNames.of(expression);
+        names.removeAll(Scope.ALL);
+        return names;
+    }
+
+    /** The root names the expression reads. */
+    public static Set<String> namesRead(String expression) {
+        return FreeNames.of(expression);
+    }
+
+    /** True when the expression reads a root known only while running. */
+    public static boolean isDynamic(String expression) {
+        Set<String> names = FreeNames.of(expression);
+        return Scope.DYNAMIC.stream().anyMatch(names::contains);
+    }
+
+    /** Evaluates with the given roots; roots not given are undefined. The result is plain JSON. */
+    public JsonNode evaluate(String expression, Map<String, JsonNode> roots) throws EvaluationException {
+        Value function;
+        try {
+            context.resetLimits();
+            function = function(expression);
+        } catch (PolyglotException e) {
+            throw new EvaluationException("does not compile: " + syntaxMessage(e));
+        }
+        Object[] args = new Object[Scope.ALL.size()];
+        for (int i = 0; i < args.length; i++) {
+            JsonNode root = roots.get(Scope.ALL.get(i));
+            if (root == null) {
+                args[i] = null;
+            } else if (root == lastRoots[i]) {
+                args[i] = lastValues[i];
+            } else {
+                lastValues[i] = toJs(root);
+                lastRoots[i] = root;
+                args[i] = lastValues[i];
+            }
+        }
+        try {
+            context.resetLimits();
+            Value result = function.execute(args);
+            if (result.isBoolean()) {
+                return com.fasterxml.jackson.databind.node.BooleanNode.valueOf(result.asBoolean());
+            }
+            if (result.isString()) {
+                return com.fasterxml.jackson.databind.node.TextNode.valueOf(result.asString());
+            }
+            Value json = jsonStringify.execute(result);
+            if (json.isNull()) {
+                throw new EvaluationException("evaluated to undefined");
+            }
+            return MAPPER.readTree(json.asString());
+        } catch (PolyglotException e) {
+            if (e.isResourceExhausted() || e.isCancelled()) {
+                context.close(true);
+                open();
+                throw new EvaluationException("ran more than " + STATEMENT_LIMIT + " statements and was stopped");
+            }
+            throw new EvaluationException(shorten(e.getMessage()));
+        } catch (JsonProcessingException e) {
+            throw new EvaluationException("produced a value that is not plain data");
+        }
+    }
+
+    /** Evaluates a condition; anything but a boolean is an error, so that a typo cannot read as false. */
+    public boolean test(String expression, Map<String, JsonNode> roots) throws EvaluationException {
+        JsonNode value = evaluate(expression, roots);
+        if (!value.isBoolean()) {
+            throw new EvaluationException("must be true or false but was " + value);
+        }
+        return value.booleanValue();
+    }
+
+    private Value function(String expression) {
+        Value f = compiled.get(expression);
+        if (f == null) {
+            f = context.eval(Source.newBuilder("js", PREFIX + expression + SUFFIX, "expression.js").buildLiteral());
+            compiled.put(expression, f);
+        }
+        return f;
+    }
+
+    private Value toJs(JsonNode node) {
+        if (node instanceof NullNode) {
+            return jsonParse.execute("null");
+        }
+        return jsonParse.execute(node.toString());
+    }
+
+    private static String shorten(String message) {
+        if (message == null) {
+            return "failed";
+        }
+        String s = message.replace("expression.js:", "").replaceAll("\\s+", " ").trim();
+        return s.length() > 200 ? s.substring(0, 197) + "..." : s;
+    }
+
+    /** Names the expression may use, for messages. */
+    public static List<String> roots() {
+        return Scope.ALL;
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}

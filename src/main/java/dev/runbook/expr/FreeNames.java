@@ -1,0 +1,107 @@
+package dev.runbook.expr;
+
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The root names an expression reads: identifiers that are not property names, object keys, arrow
+ * function parameters, keywords or allowed globals. A lexical scan, enough to catch {@code inptus.vm}
+ * at validation time without evaluating anything.
+ */
+final class FreeNames {
+
+    private static final Set<String> KEYWORDS = Set.of("true", "false", "null", "typeof", "instanceof", "in", "of",
+            "new", "this", "void", "delete", "let", "const", "var", "function", "return", "if", "else");
+    private static final Pattern ARROW_PARAMS = Pattern.compile("\\(([^()]*)\\)\\s*=>|([A-Za-z_$][\\w$]*)\\s*=>");
+    private static final Pattern IDENT = Pattern.compile("[A-Za-z_$][\\w$]*");
+
+    private FreeNames() {
+    }
+
+    static Set<String> of(String expression) {
+        String code = blankStrings(expression);
+        Set<String> params = new LinkedHashSet<>();
+        Matcher arrows = ARROW_PARAMS.matcher(code);
+        while (arrows.find()) {
+            String list = arrows.group(1) != null ? arrows.group(1) : arrows.group(2);
+            Matcher m = IDENT.matcher(list);
+            while (m.find()) {
+                params.add(m.group());
+            }
+        }
+        Set<String> free = new LinkedHashSet<>();
+        Matcher m = IDENT.matcher(code);
+        while (m.find()) {
+            String name = m.group();
+            if (m.start() > 0 && Character.isDigit(code.charAt(m.start() - 1))) {
+                continue; // 10ms, 1e5
+            }
+            if (isProperty(code, m.start()) || isObjectKey(code, m.end()) || KEYWORDS.contains(name)
+                    || Scope.GLOBALS.contains(name) || params.contains(name)) {
+                continue;
+            }
+            free.add(name);
+        }
+        return free;
+    }
+
+    private static boolean isProperty(String code, int start) {
+        int i = start - 1;
+        while (i >= 0 && Character.isWhitespace(code.charAt(i))) {
+            i--;
+        }
+        return i >= 0 && code.charAt(i) == '.';
+    }
+
+    private static boolean isObjectKey(String code, int end) {
+        int i = end;
+        while (i < code.length() && Character.isWhitespace(code.charAt(i))) {
+            i++;
+        }
+        if (i >= code.length() || code.charAt(i) != ':') {
+            return false;
+        }
+        // `a ? b : c` is a conditional, not an object key: look back for a '?' at this nesting level.
+        int depth = 0;
+        for (int j = end - 1; j >= 0; j--) {
+            char c = code.charAt(j);
+            if (c == ')' || c == ']' || c == '}') {
+                depth++;
+            } else if (c == '(' || c == '[' || c == '{') {
+                if (depth == 0) {
+                    return c == '{';
+                }
+                depth--;
+            } else if (c == '?' && depth == 0) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** Replaces the contents of string literals with spaces so that their words are not names. */
+    private static String blankStrings(String s) {
+        StringBuilder out = new StringBuilder(s);
+        char quote = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (quote != 0) {
+                if (c == '\\') {
+                    out.setCharAt(i, ' ');
+                    if (i + 1 < s.length()) {
+                        out.setCharAt(++i, ' ');
+                    }
+                } else if (c == quote) {
+                    quote = 0;
+                } else {
+                    out.setCharAt(i, ' ');
+                }
+            } else if (c == '\'' || c == '"' || c == '`') {
+                quote = c;
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,117 @@
+package dev.runbook.load;
+
+import dev.runbook.model.Diagnostic;
+import dev.runbook.model.Document;
+import dev.runbook.model.Inventory;
+import dev.runbook.model.Runbook;
+import dev.runbook.model.SourceSpan;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/** Reads runbook and inventory files: YAML, then the JSON Schema of their kind, then the model. */
+public final class Loader {
+
+    public enum Kind {
+        RUNBOOK("Runbook", "runbook-v1"), INVENTORY("Inventory", "inventory-v1");
+
+        final String kind;
+        final String schema;
+
+        Kind(String kind, String schema) {
+            this.kind = kind;
+            this.schema = schema;
+        }
+    }
+
+    private static final SchemaCheck RUNBOOK_SCHEMA = SchemaCheck.named(Kind.RUNBOOK.schema);
+    private static final SchemaCheck INVENTORY_SCHEMA = SchemaCheck.named(Kind.INVENTORY.schema);
+
+    private Loader() {
+    }
+
+    public static Loaded<Runbook> runbook(Path file) {
+        return load(file, Kind.RUNBOOK, RunbookReader::read);
+    }
+
+    public static Loaded<Inventory> inventory(Path file) {
+        return load(file, Kind.INVENTORY, InventoryReader::read);
+    }
+
+    public static Loaded<Runbook> runbook(String name, String text) {
+        return load(name, text, Kind.RUNBOOK, RunbookReader::read);
+    }
+
+    public static Loaded<Inventory> inventory(String name, String text) {
+        return load(name, text, Kind.INVENTORY, InventoryReader::read);
+    }
+
+    /** The kind a file declares, read leniently; empty when the file cannot be read or names none. */
+    public static Optional<Kind> kindOf(Path file) {
+        try {
+            String text = Files.readString(file);
+            var read = YamlReader.read(file.toString(), text);
+            return read.document().map(d -> d.root().path("kind").asText()).flatMap(k -> {
+                for (Kind kind : Kind.values()) {
+                    if (kind.kind.equals(k)) {
+                        return Optional.of(kind);
+                    }
+                }
+                return Optional.empty();
+            });
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static <T> Loaded<T> load(Path file, Kind kind, Function<Document, T> reader) {
+        String name = file.toString();
+        String text;
+        try {
+            if (Files.size(file) > YamlReader.MAX_CHARS * 4L) {
+                return failed(name, "too-large", "file is larger than the limit; split it");
+            }
+            byte[] bytes = Files.readAllBytes(file);
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return failed(name, "encoding", "file is not valid UTF-8; save it as UTF-8");
+        } catch (IOException e) {
+            return failed(name, "unreadable", "cannot read file: " + e.getMessage());
+        }
+        return load(name, text, kind, reader);
+    }
+
+    private static <T> Loaded<T> load(String name, String text, Kind kind, Function<Document, T> reader) {
+        var read = YamlReader.read(name, text);
+        List<Diagnostic> diagnostics = new ArrayList<>(read.diagnostics());
+        if (read.document().isEmpty()) {
+            return new Loaded<>(Optional.empty(), diagnostics);
+        }
+        Document doc = read.document().get();
+        SchemaCheck schema = kind == Kind.RUNBOOK ? RUNBOOK_SCHEMA : INVENTORY_SCHEMA;
+        String declared = doc.root().path("kind").asText();
+        if (doc.root().isObject() && !declared.isEmpty() && !declared.equals(kind.kind)) {
+            diagnostics.add(Diagnostic.error(doc.at("/kind"), "wrong-kind",
+                    "expected a " + kind.kind + " but this file is a " + declared));
+            return new Loaded<>(Optional.empty(), diagnostics);
+        }
+        diagnostics.addAll(schema.check(doc));
+        if (diagnostics.stream().anyMatch(Diagnostic::isError)) {
+            return new Loaded<>(Optional.empty(), diagnostics);
+        }
+        return new Loaded<>(Optional.of(reader.apply(doc)), diagnostics);
+    }
+
+    private static <T> Loaded<T> failed(String name, String rule, String message) {
+        return new Loaded<>(Optional.empty(), List.of(Diagnostic.error(SourceSpan.start(name), rule, message)));
+    }
+}

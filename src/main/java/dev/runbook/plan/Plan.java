@@ -1,0 +1,74 @@
+package dev.runbook.plan;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A planned run: plain data, serialisable to JSON, identified by a hash over its content (which holds
+ * the runbook's and the inventory's content hashes, the inputs and every rendered script). What is only
+ * known while running stays as written and is listed in {@code deferred} (JSON pointers into
+ * {@code with}).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Plan(int planVersion, Source runbook, Source inventory, String vm, String operation, Lifecycle lifecycle,
+                   Map<String, JsonNode> inputs, List<String> locks, List<PlannedPrecheck> prechecks,
+                   List<PlannedStep> steps, List<PlannedStep> finallySteps, List<Compensation> compensation,
+                   String hash) {
+
+    public static final int VERSION = 1;
+
+    public Plan withHash(String hash) {
+        return new Plan(planVersion, runbook, inventory, vm, operation, lifecycle, inputs, locks, prechecks, steps,
+                finallySteps, compensation, hash);
+    }
+
+    /** A source file by name, version and content hash. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Source(String name, String version, String file, String sha256) {
+    }
+
+    public record Lifecycle(List<String> from, String to) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record PlannedPrecheck(String id, String probe, String summary, JsonNode with, List<String> deferred,
+                                  String require, String fix, String severity, String description) {
+    }
+
+    /** A guard and, when it could be decided while planning, its value. */
+    public record Guard(String expression, String value) {
+        public static final String AT_RUN_TIME = "at-run-time";
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record PlannedStep(String index, String id, String kind, String name, String description, String uses,
+                              String summary, Boolean mutates, JsonNode with, List<String> deferred,
+                              List<String> needs, Guard when, String require, Retry retry, String timeout,
+                              Undo undo, String irreversible, List<Script> scripts, Integer concurrency,
+                              Boolean failFast, List<PlannedStep> steps, Decision decision, boolean skipped,
+                              String pointer) {
+    }
+
+    public record Retry(int attempts, String backoff, String maxBackoff, double jitter) {
+    }
+
+    /** A compensation: a primitive call, or the step whose undo also covers this one. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Undo(String uses, String summary, JsonNode with, List<String> deferred, String coveredBy) {
+    }
+
+    /** A guest file rendered from a template, staged into the replica root disk. */
+    public record Script(String template, String path, String mode, String sha256, String content) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Decision(String prompt, List<String> options, String timeout, String onTimeout, String commitWhen) {
+    }
+
+    /** One entry of the compensation chain, in the order it would run. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Compensation(String step, String uses, String coveredBy, String irreversible) {
+    }
+}

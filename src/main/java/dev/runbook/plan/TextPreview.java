@@ -1,0 +1,213 @@
+package dev.runbook.plan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+
+/** The plan as an operator reads it in review: numbered steps, guards, undo lines and the scripts. */
+public final class TextPreview {
+
+    private final StringBuilder out = new StringBuilder();
+    private final boolean fullScripts;
+
+    private TextPreview(boolean fullScripts) {
+        this.fullScripts = fullScripts;
+    }
+
+    /** With {@code fullScripts} false, scripts are listed by guest path and hash only. */
+    public static String render(Plan plan, boolean fullScripts) {
+        return new TextPreview(fullScripts).plan(plan);
+    }
+
+    private String plan(Plan p) {
+        line("Plan: %s %s for VM %s", p.runbook().name(), p.runbook().version(), p.vm());
+        line("  runbook     %s (sha256:%s)", p.runbook().file(), p.runbook().sha256().substring(0, 12));
+        line("  inventory   %s (sha256:%s)", p.inventory().file(), p.inventory().sha256().substring(0, 12));
+        line("  operation   %s: %s -> %s", p.operation(), String.join(" | ", p.lifecycle().from()), p.lifecycle().to());
+        line("  inputs      %s", inputs(p.inputs()));
+        line("  locks       %s", p.locks().isEmpty() ? "(none)" : String.join(", ", p.locks()));
+        line("  plan hash   %s", p.hash());
+        line("");
+        if (!p.prechecks().isEmpty()) {
+            line("Prechecks (all run before any change; a blocking failure stops the run):");
+            for (Plan.PlannedPrecheck c : p.prechecks()) {
+                line("  - %s [%s] %s%s", c.id(), c.severity(), c.probe(), args(c.with(), c.deferred()));
+                line("      require  %s", c.require());
+                line("      fix      %s", c.fix());
+            }
+            line("");
+        }
+        line("Steps:");
+        steps(p.steps(), "  ");
+        if (!p.finallySteps().isEmpty()) {
+            line("");
+            line("Finally (always, after success or compensation):");
+            steps(p.finallySteps(), "  ");
+        }
+        line("");
+        line("Compensation on failure (runs in this order):");
+        if (p.compensation().isEmpty()) {
+            line("  (nothing to undo)");
+        }
+        for (Plan.Compensation c : p.compensation()) {
+            if (c.uses() != null) {
+                line("  <- %s: %s", c.step(), c.uses());
+            } else if (c.coveredBy() != null) {
+                line("  <- %s: covered by the undo of %s", c.step(), c.coveredBy());
+            } else {
+                line("  !! %s: cannot be undone (%s)", c.step(), c.irreversible());
+            }
+        }
+        scripts(p.steps());
+        line("");
+        line("Plan: %d steps, %d change the site, %d skipped, %d undo actions, %d guest files.",
+                count(p.steps(), s -> true), count(p.steps(), s -> Boolean.TRUE.equals(s.mutates()) && !s.skipped()),
+                count(p.steps(), Plan.PlannedStep::skipped),
+                p.compensation().stream().filter(c -> c.uses() != null).count(),
+                count(p.steps(), s -> s.scripts() != null, s -> s.scripts().size()));
+        return out.toString();
+    }
+
+    private void steps(List<Plan.PlannedStep> steps, String indent) {
+        for (Plan.PlannedStep s : steps) {
+            String head = indent + s.index() + ". " + s.id();
+            switch (s.kind()) {
+                case "action" -> line("%s  %s%s%s", head, s.uses(), Boolean.TRUE.equals(s.mutates()) ? "  (changes the site)" : "",
+                        s.skipped() ? "  SKIPPED" : "");
+                case "parallel" -> line("%s  parallel, at most %d at once%s%s", head, s.concurrency(),
+                        Boolean.TRUE.equals(s.failFast()) ? ", fail fast" : "", s.skipped() ? "  SKIPPED" : "");
+                default -> line("%s  decision: %s%s", head, String.join(" or ", s.decision().options()),
+                        s.skipped() ? "  SKIPPED" : "");
+            }
+            String pad = indent + " ".repeat(s.index().length() + 2);
+            if (s.name() != null) {
+                line("%s%s", pad, s.name());
+            }
+            if (s.summary() != null) {
+                line("%s# %s", pad, s.summary());
+            }
+            if (s.when() != null) {
+                line("%swhen     %s  => %s", pad, s.when().expression(), s.when().value());
+            }
+            if (s.needs() != null) {
+                line("%sneeds    %s", pad, String.join(", ", s.needs()));
+            }
+            if (s.with() != null && s.with().size() > 0) {
+                s.with().fields().forEachRemaining(e -> line("%s  %-10s = %s%s", pad, e.getKey(), value(e.getValue()),
+                        isDeferred(s.deferred(), e.getKey()) ? "  (known at run time)" : ""));
+            }
+            if (s.require() != null) {
+                line("%srequire  %s", pad, s.require());
+            }
+            if (s.retry() != null) {
+                line("%sretry    %d attempts, backoff %s (max %s, jitter %.0f%%)", pad, s.retry().attempts(),
+                        s.retry().backoff(), s.retry().maxBackoff(), s.retry().jitter() * 100);
+            }
+            if (s.timeout() != null) {
+                line("%stimeout  %s", pad, s.timeout());
+            }
+            if (s.undo() != null) {
+                if (s.undo().coveredBy() != null) {
+                    line("%sundo:    covered by the undo of %s", pad, s.undo().coveredBy());
+                } else {
+                    line("%sundo:    %s%s", pad, s.undo().uses(), args(s.undo().with(), s.undo().deferred()));
+                }
+            } else if (s.irreversible() != null) {
+                line("%sundo:    none, irreversible: %s", pad, s.irreversible());
+            }
+            if (s.decision() != null) {
+                Plan.Decision d = s.decision();
+                if (d.prompt() != null) {
+                    line("%sprompt   %s", pad, d.prompt());
+                }
+                if (d.timeout() != null) {
+                    line("%stimeout  %s, then %s%s", pad, d.timeout(), d.onTimeout() == null ? "keep waiting" : d.onTimeout(),
+                            d.commitWhen() == null ? "" : " when " + d.commitWhen() + ", else rollback");
+                }
+            }
+            if (s.scripts() != null) {
+                for (Plan.Script f : s.scripts()) {
+                    line("%sstage    %s  (%s, mode %s, sha256:%s)", pad, f.path(), f.template(), f.mode(),
+                            f.sha256().substring(0, 12));
+                }
+            }
+            if (s.steps() != null) {
+                steps(s.steps(), indent + "   ");
+            }
+        }
+    }
+
+    private void scripts(List<Plan.PlannedStep> steps) {
+        if (!fullScripts) {
+            return;
+        }
+        for (Plan.PlannedStep s : steps) {
+            if (s.scripts() != null) {
+                for (Plan.Script f : s.scripts()) {
+                    line("");
+                    line("--- %s  (step %s, from templates/%s, sha256:%s)", f.path(), s.id(), f.template(), f.sha256());
+                    f.content().lines().forEach(l -> line("    %s", l));
+                }
+            }
+            if (s.steps() != null) {
+                scripts(s.steps());
+            }
+        }
+    }
+
+    private static boolean isDeferred(List<String> deferred, String key) {
+        return deferred != null && deferred.stream().anyMatch(d -> d.equals("/" + key) || d.startsWith("/" + key + "/"));
+    }
+
+    private static String args(JsonNode with, List<String> deferred) {
+        if (with == null || with.isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("(");
+        with.fields().forEachRemaining(e -> {
+            if (b.length() > 1) {
+                b.append(", ");
+            }
+            b.append(e.getKey()).append(" = ").append(value(e.getValue()));
+            if (isDeferred(deferred, e.getKey())) {
+                b.append(" (at run time)");
+            }
+        });
+        return b.append(")").toString();
+    }
+
+    private static String value(JsonNode v) {
+        return v.isTextual() ? "\"" + v.asText().replace("\"", "\\\"") + "\"" : v.toString();
+    }
+
+    private static String inputs(Map<String, JsonNode> inputs) {
+        if (inputs.isEmpty()) {
+            return "(none)";
+        }
+        StringBuilder b = new StringBuilder();
+        inputs.forEach((k, v) -> b.append(b.isEmpty() ? "" : ", ").append(k).append(" = ").append(value(v)));
+        return b.toString();
+    }
+
+    private static long count(List<Plan.PlannedStep> steps, java.util.function.Predicate<Plan.PlannedStep> p) {
+        return count(steps, p, s -> 1);
+    }
+
+    private static long count(List<Plan.PlannedStep> steps, java.util.function.Predicate<Plan.PlannedStep> p,
+                              java.util.function.ToIntFunction<Plan.PlannedStep> weight) {
+        long n = 0;
+        for (Plan.PlannedStep s : steps) {
+            if (p.test(s)) {
+                n += weight.applyAsInt(s);
+            }
+            if (s.steps() != null) {
+                n += count(s.steps(), p, weight);
+            }
+        }
+        return n;
+    }
+
+    private void line(String format, Object... args) {
+        out.append(args.length == 0 ? format : String.format(java.util.Locale.ROOT, format, args)).append('\n');
+    }
+}

@@ -1,0 +1,37 @@
+package dev.runbook.primitive;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a primitive declares about itself: its parameters, whether it changes anything, how it is
+ * compensated by default, and how a dry run describes it.
+ *
+ * @param name        the name runbooks use in {@code uses:} or {@code probe:}
+ * @param probe       true for a read-only check usable as a precheck probe
+ * @param mutates     true when calling it changes the site
+ * @param idempotent  true when calling it twice has the effect of calling it once
+ * @param params      the parameters it accepts
+ * @param undo        the primitive that compensates it by default, if any
+ * @param summary     a dry-run description; {@code {param}} is replaced by the resolved value
+ */
+public record PrimitiveSpec(String name, boolean probe, boolean mutates, boolean idempotent, List<ParamSpec> params,
+                            Optional<String> undo, String summary) {
+
+    public Optional<ParamSpec> param(String name) {
+        return params.stream().filter(p -> p.name().equals(name)).findFirst();
+    }
+
+    /** One declared parameter. */
+    public record ParamSpec(String name, Type type, boolean required, String description) {
+    }
+
+    /** The JSON type a parameter takes. */
+    public enum Type {
+        STRING, INTEGER, BOOLEAN, DURATION, LIST, OBJECT;
+
+        public String id() {
+            return name().toLowerCase();
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.runbook.template;
+
+import freemarker.cache.FileTemplateLoader;
+import freemarker.core.TemplateClassResolver;
+import freemarker.template.Configuration;
+import freemarker.template.DefaultObjectWrapperBuilder;
+import freemarker.template.Template;
+import freemarker.template.TemplateException;
+import freemarker.template.TemplateExceptionHandler;
+import freemarker.template.TemplateNotFoundException;
+import freemarker.core.ParseException;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Guest-script templates (FreeMarker) from a {@code templates/} folder, configured so that a template
+ * cannot reach Java: no {@code ?new}, no {@code ?api}, undefined values are errors.
+ */
+public final class Templates {
+
+    private final Path root;
+    private final Configuration config;
+
+    public Templates(Path root) {
+        this.root = root;
+        this.config = new Configuration(Configuration.VERSION_2_3_34);
+        try {
+            config.setTemplateLoader(new FileTemplateLoader(root.toFile()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        config.setNewBuiltinClassResolver(TemplateClassResolver.ALLOWS_NOTHING_RESOLVER);
+        config.setAPIBuiltinEnabled(false);
+        config.setTemplateExceptionHandler(TemplateExceptionHandler.RETHROW_HANDLER);
+        config.setLogTemplateExceptions(false);
+        config.setWrapUncheckedExceptions(true);
+        config.setFallbackOnNullLoopVariable(false);
+        config.setDefaultEncoding("UTF-8");
+        config.setLocalizedLookup(false);
+        config.setNumberFormat("computer");
+        config.setObjectWrapper(new DefaultObjectWrapperBuilder(Configuration.VERSION_2_3_34).build());
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** The template folder for a runbook file: {@code templates/} beside its folder. */
+    public static Path beside(Path runbookFile) {
+        Path dir = runbookFile.toAbsolutePath().getParent();
+        Path parent = dir.getParent() != null ? dir.getParent() : dir;
+        return parent.resolve("templates");
+    }
+
+    public boolean exists(String name) {
+        return isSafeName(name) && Files.isRegularFile(root.resolve(name));
+    }
+
+    /** A template name must stay inside the folder. */
+    public static boolean isSafeName(String name) {
+        return !name.isEmpty() && !name.startsWith("/") && !name.contains("..") && !name.contains("\\");
+    }
+
+    /** The parse error of a template, if any, with its line and column in the template. */
+    public Optional<String> parseError(String name) {
+        try {
+            config.getTemplate(name);
+            return Optional.empty();
+        } catch (TemplateNotFoundException e) {
+            return Optional.of("template '" + name + "' does not exist under " + root);
+        } catch (ParseException e) {
+            return Optional.of(name + ":" + e.getLineNumber() + ":" + e.getColumnNumber() + ": "
+                    + e.getEditorMessage());
+        } catch (IOException e) {
+            return Optional.of("cannot read template '" + name + "': " + e.getMessage());
+        }
+    }
+
+    /** Renders a template with a data model of plain maps, lists, strings, numbers and booleans. */
+    public String render(String name, Map<String, Object> model) throws RenderException {
+        try {
+            Template t = config.getTemplate(name);
+            StringWriter out = new StringWriter();
+            t.process(model, out);
+            return out.toString();
+        } catch (TemplateException e) {
+            throw new RenderException(name + ":" + e.getLineNumber() + ":" + e.getColumnNumber() + ": "
+                    + firstLine(e.getMessageWithoutStackTop()));
+        } catch (IOException e) {
+            throw new RenderException("cannot read template '" + name + "': " + e.getMessage());
+        }
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "" : s.lines().findFirst().orElse("").trim();
+    }
+
+    /** A template failed to render. */
+    public static final class RenderException extends Exception {
+        public RenderException(String message) {
+            super(message, null, false, false);
+        }
+    }
+}
