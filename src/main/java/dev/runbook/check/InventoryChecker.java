@@ -25,6 +25,10 @@ public final class InventoryChecker {
             out.add(Diagnostic.error(doc.at(pointer), rule, message));
         }
 
+        void errorAtKey(String pointer, String message) {
+            out.add(Diagnostic.error(doc.keyAt(pointer), rule, message));
+        }
+
         void warning(String pointer, String message) {
             out.add(Diagnostic.warning(doc.at(pointer), rule, message));
         }
@@ -114,7 +118,7 @@ public final class InventoryChecker {
             for (Inventory.Vm vm : inv.vms()) {
                 long roots = vm.disks().stream().filter(Inventory.Disk::root).count();
                 if (roots != 1) {
-                    r.error(vm.pointer() + "/disks", "VM '" + vm.name() + "' has " + roots
+                    r.errorAtKey(vm.pointer() + "/disks", "VM '" + vm.name() + "' has " + roots
                             + " root disks; mark exactly one disk with 'root: true'");
                 }
                 Set<String> seen = new HashSet<>();

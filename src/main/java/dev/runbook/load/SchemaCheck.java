@@ -69,6 +69,13 @@ public final class SchemaCheck {
         List<ValidationMessage> sorted = new ArrayList<>(messages);
         sorted.sort(Comparator.comparing((ValidationMessage m) -> m.getInstanceLocation().toString())
                 .thenComparing(ValidationMessage::getType));
+        // Findings inside a oneOf branch at the oneOf's own place only say why that branch did not
+        // match; the oneOf finding says it better.
+        Set<String> oneOfAt = new java.util.HashSet<>();
+        sorted.stream().filter(m -> m.getType().equals("oneOf"))
+                .forEach(m -> oneOfAt.add(m.getInstanceLocation().toString()));
+        sorted.removeIf(m -> !m.getType().equals("oneOf") && m.getEvaluationPath().toString().contains("/oneOf/")
+                && oneOfAt.contains(m.getInstanceLocation().toString()));
         Set<Diagnostic> out = new LinkedHashSet<>();
         for (ValidationMessage m : sorted) {
             Diagnostic d = diagnose(doc, m, sorted);
@@ -94,7 +101,7 @@ public final class SchemaCheck {
                 yield Diagnostic.error(doc.keyAt(pointer), "unknown-key",
                         "unknown key '" + key + "' in " + where + "; " + hint);
             }
-            case "required" -> Diagnostic.error(doc.at(at), "missing-key",
+            case "required" -> Diagnostic.error(doc.keyAt(at), "missing-key",
                     where + " needs key '" + m.getProperty() + "'; add it");
             case "type" -> Diagnostic.error(doc.at(at), "wrong-type",
                     where + " is " + kind(value) + " " + quote(value) + " but must be " + expectedType(m));

@@ -86,8 +86,9 @@ public final class YamlReader {
         } catch (Abort a) {
             return new Result(Optional.empty(), List.copyOf(diagnostics));
         }
-        boolean errors = diagnostics.stream().anyMatch(Diagnostic::isError);
-        Optional<Document> doc = errors || root == null ? Optional.empty()
+        // Recoverable findings (a duplicate key, an unknown tag) keep the document, so that later
+        // stages can report their own findings too; the caller refuses to build a model from it.
+        Optional<Document> doc = root == null || root.isNull() ? Optional.empty()
                 : Optional.of(new Document(file, text, root, Map.copyOf(valueSpans), Map.copyOf(keySpans)));
         return new Result(doc, List.copyOf(diagnostics));
     }

@@ -140,7 +140,8 @@ public final class Planner {
                     p.concurrency(), p.failFast(), steps(Order.sort(p.steps()), index), null, skipped, p.pointer());
             case Step.Decision d -> new Plan.PlannedStep(index, d.id(), "decision", c.name(), c.description(), null,
                     null, null, null, null, nullIfEmpty(c.needs()), when, require, null, timeout, null, null, null, null,
-                    null, null, new Plan.Decision(d.prompt(), d.options().stream().map(o -> o.id()).toList(),
+                    null, null, new Plan.Decision(d.prompt() == null ? null
+                    : resolve(JSON.textNode(d.prompt()), d.pointer() + "/decision/prompt").value().asText(), d.options().stream().map(o -> o.id()).toList(),
                     d.decisionTimeout().map(Durations::format).orElse(null),
                     d.onTimeout().map(o -> o.id()).orElse(null), d.commitWhen().map(e -> e.text()).orElse(null)),
                     skipped, d.pointer());
