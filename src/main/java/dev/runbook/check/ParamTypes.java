@@ -10,13 +10,22 @@ public final class ParamTypes {
     private ParamTypes() {
     }
 
+    private static boolean isDuration(String text) {
+        try {
+            dev.runbook.model.Durations.parse(text);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /** A phrase saying what the value must be, when it does not fit; empty when it fits. */
     public static Optional<String> mismatch(JsonNode v, PrimitiveSpec.Type type) {
         boolean ok = switch (type) {
             case STRING -> v.isTextual();
             case INTEGER -> v.isIntegralNumber();
             case BOOLEAN -> v.isBoolean();
-            case DURATION -> v.isTextual() && v.asText().matches("([0-9]{1,6}(ms|s|m|h))+");
+            case DURATION -> v.isTextual() && isDuration(v.asText());
             case LIST -> v.isArray();
             case OBJECT -> v.isObject();
         };

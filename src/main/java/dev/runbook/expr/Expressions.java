@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import java.io.OutputStream;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -209,11 +208,6 @@ public final class Expressions implements AutoCloseable {
         }
         String s = message.replace("expression.js:", "").replaceAll("\\s+", " ").trim();
         return s.length() > 200 ? s.substring(0, 197) + "..." : s;
-    }
-
-    /** Names the expression may use, for messages. */
-    public static List<String> roots() {
-        return Scope.ALL;
     }
 
     @Override
