@@ -9,6 +9,8 @@ final class ExitCodes {
     static final int PRECHECK_BLOCKED = 3;
     static final int STALE_PLAN = 4;
     static final int COMPENSATION_FAILED = 5;
+    static final int REFUSED = 6;
+    static final int FAILED = 7;
 
     private ExitCodes() {
     }

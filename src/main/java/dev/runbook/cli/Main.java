@@ -9,11 +9,14 @@ import picocli.CommandLine.Spec;
 /** {@code runbook}: validate, preview and run DR failover runbooks. */
 @Command(name = "runbook", mixinStandardHelpOptions = true, version = "runbook 0.1.0",
         description = "Validate, preview and run declarative DR failover runbooks.",
-        subcommands = {ValidateCommand.class, PlanCommand.class, PrimitivesCommand.class, RulesCommand.class,
+        subcommands = {ValidateCommand.class, PlanCommand.class, RunCommand.class, ResumeCommand.class,
+                DecideCommand.Commit.class, DecideCommand.Rollback.class, StatusCommand.class,
+                PrimitivesCommand.class, RulesCommand.class,
                 AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:internal error", "2:invalid input (usage or validation)",
-                "3:a blocking precheck failed", "4:the saved plan is stale", "5:a compensation failed"})
+                "3:a blocking precheck failed", "4:the saved plan is stale", "5:a compensation failed",
+                "6:refused: a lock or the VM's lifecycle state forbids it", "7:a step failed; its run was compensated"})
 public final class Main implements Runnable {
 
     @Spec

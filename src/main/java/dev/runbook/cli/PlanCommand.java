@@ -1,6 +1,11 @@
 package dev.runbook.cli;
 
+import dev.runbook.plan.Pipeline;
+
+import dev.runbook.exec.Drift;
 import dev.runbook.plan.JsonPreview;
+import dev.runbook.primitive.PrimitiveException;
+import dev.runbook.primitive.Sites;
 import dev.runbook.plan.MermaidPreview;
 import dev.runbook.plan.Plan;
 import dev.runbook.plan.Planner;
@@ -63,6 +68,7 @@ final class PlanCommand implements Callable<Integer> {
             }
             Plan plan = loaded.value().get();
             if (outFile != null) {
+                plan = observed(plan, err);
                 Files.writeString(outFile, JsonPreview.render(plan));
                 err.println("plan saved to " + outFile + " (" + plan.hash() + ")");
             }
@@ -73,6 +79,19 @@ final class PlanCommand implements Callable<Integer> {
             });
             out.flush();
             return ExitCodes.OK;
+        }
+    }
+
+    /** A saved plan records the live state its prechecks see, so that running it later notices drift. */
+    private static Plan observed(Plan plan, java.io.PrintWriter err) {
+        try {
+            return plan.withObserved(Drift.observe(plan, Sites.forBindings(plan.bindings())));
+        } catch (PrimitiveException e) {
+            err.println("note: live state not recorded in the plan: " + e.getMessage());
+            return plan;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return plan;
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.runbook.cli;
 
+import dev.runbook.plan.Pipeline;
+
 import dev.runbook.load.Loader;
 import dev.runbook.model.Diagnostic;
 import java.nio.file.Path;

@@ -39,6 +39,38 @@ public final class Interpolation {
     private Interpolation() {
     }
 
+    /** Evaluates one expression. */
+    @FunctionalInterface
+    public interface Evaluator {
+        com.fasterxml.jackson.databind.JsonNode evaluate(String expression) throws Expressions.EvaluationException;
+    }
+
+    /**
+     * Evaluates every expression in the text. A text that is exactly one expression keeps the value's
+     * type; otherwise the values are joined into the text (strings as they are, the rest as JSON).
+     */
+    public static com.fasterxml.jackson.databind.JsonNode render(String text, Evaluator evaluator)
+            throws Expressions.EvaluationException {
+        Parsed parsed = parse(text);
+        if (parsed.error().isPresent()) {
+            throw new Expressions.EvaluationException(parsed.error().get());
+        }
+        if (parsed.single().isPresent()) {
+            return evaluator.evaluate(parsed.single().get().expression());
+        }
+        StringBuilder out = new StringBuilder();
+        for (Part part : parsed.parts()) {
+            switch (part) {
+                case Literal l -> out.append(l.text());
+                case Code c -> {
+                    var v = evaluator.evaluate(c.expression());
+                    out.append(v.isTextual() ? v.asText() : v.toString());
+                }
+            }
+        }
+        return com.fasterxml.jackson.databind.node.TextNode.valueOf(out.toString());
+    }
+
     public static Parsed parse(String s) {
         List<Part> parts = new ArrayList<>();
         int i = 0;

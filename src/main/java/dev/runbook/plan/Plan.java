@@ -15,13 +15,20 @@ import java.util.Map;
 public record Plan(int planVersion, Source runbook, Source inventory, String vm, String operation, Lifecycle lifecycle,
                    Map<String, JsonNode> inputs, List<String> locks, List<PlannedPrecheck> prechecks,
                    List<PlannedStep> steps, List<PlannedStep> finallySteps, List<Compensation> compensation,
-                   String hash) {
+                   Map<String, JsonNode> bindings, Map<String, JsonNode> observed, String hash) {
 
     public static final int VERSION = 1;
 
     public Plan withHash(String hash) {
         return new Plan(planVersion, runbook, inventory, vm, operation, lifecycle, inputs, locks, prechecks, steps,
-                finallySteps, compensation, hash);
+                finallySteps, compensation, bindings, observed, hash);
+    }
+
+    /** The same plan with the live state observed while planning (probe results by precheck id). */
+    public Plan withObserved(Map<String, JsonNode> observed) {
+        Plan p = new Plan(planVersion, runbook, inventory, vm, operation, lifecycle, inputs, locks, prechecks, steps,
+                finallySteps, compensation, bindings, observed, null);
+        return p.withHash(Planner.hash(p));
     }
 
     /** A source file by name, version and content hash. */

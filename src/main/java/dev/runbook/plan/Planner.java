@@ -94,8 +94,16 @@ public final class Planner {
                         inventory.document().file(), sha256(inventory.document().text())),
                 vm.get().name(), op.id(),
                 new Plan.Lifecycle(op.from().stream().map(LifecycleState::id).toList(), op.to().id()),
-                inputs, locks, prechecks, steps, finallySteps, compensation, null);
+                inputs, locks, prechecks, steps, finallySteps, compensation, staticBindings(), null, null);
         return new Loaded<>(Optional.of(plan.withHash(hash(plan))), List.copyOf(diagnostics));
+    }
+
+    private Map<String, JsonNode> staticBindings() {
+        Map<String, JsonNode> out = new LinkedHashMap<>();
+        for (String name : List.of("vm", "site", "sourceSite", "networks")) {
+            out.put(name, roots.get(name));
+        }
+        return out;
     }
 
     /** The plan's content hash: SHA-256 over its JSON without the hash. */
@@ -277,20 +285,7 @@ public final class Planner {
             return JSON.textNode(text);
         }
         try {
-            if (parsed.single().isPresent()) {
-                return expressions.evaluate(parsed.single().get().expression(), roots);
-            }
-            StringBuilder out = new StringBuilder();
-            for (Interpolation.Part part : parsed.parts()) {
-                switch (part) {
-                    case Interpolation.Literal l -> out.append(l.text());
-                    case Interpolation.Code c -> {
-                        JsonNode v = expressions.evaluate(c.expression(), roots);
-                        out.append(v.isTextual() ? v.asText() : v.toString());
-                    }
-                }
-            }
-            return JSON.textNode(out.toString());
+            return Interpolation.render(text, e -> expressions.evaluate(e, roots));
         } catch (Expressions.EvaluationException e) {
             error(pointer, "expression", "'" + text + "' " + e.getMessage());
             return JSON.textNode(text);

@@ -76,7 +76,7 @@ public final class Catalog {
         // Storage (qemu-img)
         b.action("storage.snapshot", true, "storage.revert", "take rollback snapshot {name} of {disks}",
                 disks, snapshot);
-        b.action("storage.revert", true, null, "revert {disks} to snapshot {name}", disks, snapshot);
+        b.action("storage.revert", true, null, "revert {disks} to snapshot {name}, then delete it", disks, snapshot);
         b.action("storage.delete-snapshot", true, null, "delete snapshot {name} of {disks}", disks, snapshot);
         b.probe("storage.readiness", "check that replica disks {disks} exist, are qcow2 and not in use", disks);
 

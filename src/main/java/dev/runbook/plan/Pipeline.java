@@ -1,4 +1,4 @@
-package dev.runbook.cli;
+package dev.runbook.plan;
 
 import dev.runbook.check.Checker;
 import dev.runbook.check.InventoryChecker;
@@ -8,8 +8,6 @@ import dev.runbook.load.Loader;
 import dev.runbook.model.Diagnostic;
 import dev.runbook.model.Inventory;
 import dev.runbook.model.Runbook;
-import dev.runbook.plan.Plan;
-import dev.runbook.plan.Planner;
 import dev.runbook.primitive.Catalog;
 import dev.runbook.template.Templates;
 import java.nio.file.Path;
@@ -18,23 +16,24 @@ import java.util.List;
 import java.util.Optional;
 
 /** Chains the stages: load, check, plan. Each stops the chain when it reports errors. */
-final class Pipeline implements AutoCloseable {
+public final class Pipeline implements AutoCloseable {
 
     private final Catalog catalog = Catalog.standard();
     private Expressions expressions;
 
-    private Expressions expressions() {
+    /** The pipeline's expression sandbox, opened on first use. */
+    public Expressions expressions() {
         if (expressions == null) {
             expressions = new Expressions();
         }
         return expressions;
     }
 
-    static Templates templatesFor(Path runbook, Path override) {
+    public static Templates templatesFor(Path runbook, Path override) {
         return new Templates(override != null ? override : Templates.beside(runbook));
     }
 
-    Loaded<Runbook> runbook(Path file, Path templatesDir) {
+    public Loaded<Runbook> runbook(Path file, Path templatesDir) {
         Loaded<Runbook> loaded = Loader.runbook(file);
         if (loaded.value().isEmpty()) {
             return loaded;
@@ -45,7 +44,7 @@ final class Pipeline implements AutoCloseable {
         return new Loaded<>(errors ? Optional.empty() : loaded.value(), all);
     }
 
-    Loaded<Inventory> inventory(Path file) {
+    public Loaded<Inventory> inventory(Path file) {
         Loaded<Inventory> loaded = Loader.inventory(file);
         if (loaded.value().isEmpty()) {
             return loaded;
@@ -57,7 +56,7 @@ final class Pipeline implements AutoCloseable {
     }
 
     /** Every stage up to the plan; diagnostics of all stages that ran. */
-    Loaded<Plan> plan(Path runbookFile, Path inventoryFile, Planner.Request request, Path templatesDir) {
+    public Loaded<Plan> plan(Path runbookFile, Path inventoryFile, Planner.Request request, Path templatesDir) {
         Loaded<Runbook> runbook = runbook(runbookFile, templatesDir);
         Loaded<Inventory> inventory = inventory(inventoryFile);
         List<Diagnostic> all = new ArrayList<>(runbook.diagnostics());
@@ -71,7 +70,7 @@ final class Pipeline implements AutoCloseable {
         return new Loaded<>(plan.value(), all);
     }
 
-    Catalog catalog() {
+    public Catalog catalog() {
         return catalog;
     }
 

@@ -1,0 +1,138 @@
+package dev.runbook.cli;
+
+import dev.runbook.exec.Drift;
+import dev.runbook.exec.Engine;
+import dev.runbook.exec.Journal;
+import dev.runbook.exec.Result;
+import dev.runbook.plan.JsonPreview;
+import dev.runbook.plan.Pipeline;
+import dev.runbook.plan.Plan;
+import dev.runbook.plan.Planner;
+import dev.runbook.primitive.PrimitiveException;
+import dev.runbook.primitive.Sites;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code runbook run}: executes a runbook for one VM, or a saved plan exactly, journaling every transition. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Execute a runbook for one VM (or a saved plan, exactly): prechecks, then the steps; on "
+                + "failure the compensations in reverse order. Every transition is journaled first.")
+final class RunCommand implements Callable<Integer> {
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    What what;
+
+    static final class What {
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "RUNBOOK", description = "The runbook file.")
+        Path runbook;
+
+        @Option(names = "--plan", paramLabel = "FILE", description = "A plan saved by `runbook plan --out`; refused when stale.")
+        Path plan;
+    }
+
+    @Option(names = {"-i", "--inventory"}, paramLabel = "FILE", description = "The inventory file (with RUNBOOK).")
+    Path inventory;
+
+    @Option(names = "--vm", paramLabel = "NAME", description = "The protected VM (with RUNBOOK).")
+    String vm;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "An input value; repeatable.")
+    Map<String, String> sets = new LinkedHashMap<>();
+
+    @Option(names = "--templates", paramLabel = "DIR", description = "Template folder (default: templates/ beside the runbook's folder).")
+    Path templates;
+
+    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
+            description = "Events as text lines or one JSON object per line: text, json.")
+    String output;
+
+    @Mixin
+    JournalOptions where;
+
+    @Override
+    public Integer call() throws IOException {
+        var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        try (Pipeline pipeline = new Pipeline()) {
+            Plan plan;
+            Path runbookFile;
+            Path inventoryFile;
+            if (what.plan != null) {
+                plan = JsonPreview.read(Files.readString(what.plan));
+                runbookFile = Path.of(plan.runbook().file());
+                inventoryFile = Path.of(plan.inventory().file());
+                List<String> drift = drift(pipeline, plan, runbookFile, inventoryFile);
+                if (!drift.isEmpty()) {
+                    err.println("runbook: refused: the saved plan " + what.plan + " is stale:\n  - " + String.join("\n  - ", drift)
+                            + "\nMake a new plan with `runbook plan ... --out`, review it, and run that.");
+                    return ExitCodes.STALE_PLAN;
+                }
+            } else {
+                if (inventory == null || vm == null) {
+                    err.println("runbook: run RUNBOOK needs --inventory FILE and --vm NAME");
+                    return ExitCodes.INVALID;
+                }
+                runbookFile = what.runbook;
+                inventoryFile = inventory;
+                var loaded = pipeline.plan(runbookFile, inventoryFile, new Planner.Request(vm, sets), templates);
+                if (Report.print(loaded.diagnostics(), err) || loaded.value().isEmpty()) {
+                    return ExitCodes.INVALID;
+                }
+                plan = loaded.value().get();
+            }
+            try (Journal journal = where.open()) {
+                journal.subscribe(new EventPrinter(out, output.equals("json")));
+                Engine engine = Runs.engine(journal, plan, where, pipeline.expressions());
+                Result r = engine.start(plan, Runs.launch(runbookFile, inventoryFile, null));
+                return Runs.end(r, out, err);
+            }
+        } catch (PrimitiveException e) {
+            err.println("runbook: " + e.getMessage());
+            return ExitCodes.INVALID;
+        }
+    }
+
+    private List<String> drift(Pipeline pipeline, Plan saved, Path runbookFile, Path inventoryFile) throws PrimitiveException {
+        List<String> out = new ArrayList<>();
+        for (Path f : List.of(runbookFile, inventoryFile)) {
+            if (!Files.isRegularFile(f)) {
+                out.add(f + " named by the plan no longer exists (run from the folder the plan was made in)");
+            }
+        }
+        if (!out.isEmpty()) {
+            return out;
+        }
+        Map<String, String> inputs = new LinkedHashMap<>();
+        saved.inputs().forEach((k, v) -> inputs.put(k, v.isTextual() ? v.asText() : v.toString()));
+        var fresh = pipeline.plan(runbookFile, inventoryFile, new Planner.Request(saved.vm(), inputs), templates);
+        if (fresh.value().isEmpty()) {
+            out.add("the runbook or the inventory no longer plans without errors:");
+            fresh.diagnostics().forEach(d -> out.add("  " + d));
+            return out;
+        }
+        out.addAll(Drift.between(saved, fresh.value().get()));
+        if (out.isEmpty()) {
+            try {
+                out.addAll(Drift.live(saved, Sites.forBindings(saved.bindings())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                out.add("interrupted while observing the live state");
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,224 @@
+package dev.runbook.exec;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.runbook.expr.Expressions;
+import dev.runbook.model.LifecycleState;
+import dev.runbook.model.Operation;
+import dev.runbook.plan.Plan;
+import dev.runbook.primitive.Call;
+import dev.runbook.primitive.Catalog;
+import dev.runbook.primitive.Observation;
+import dev.runbook.primitive.Primitive;
+import dev.runbook.primitive.PrimitiveException;
+import dev.runbook.primitive.PrimitiveSpec;
+import dev.runbook.primitive.Primitives;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
+
+/**
+ * Executes plans against a site's primitives and a journal. It knows primitives only by their
+ * interface; it adds two of its own: {@code locks.active} (the journal's locks) and
+ * {@code failover.undo} (a failover run's compensations, for a rollback run).
+ */
+public final class Engine implements AutoCloseable {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+    private final Journal journal;
+    private final Primitives site;
+    private final Options options;
+    private final Expressions expressions;
+
+    public Engine(Journal journal, Primitives site, Options options, Expressions expressions) {
+        this.journal = journal;
+        this.site = site;
+        this.options = options;
+        this.expressions = expressions;
+    }
+
+    Journal journal() {
+        return journal;
+    }
+
+    Options options() {
+        return options;
+    }
+
+    Expressions expressions() {
+        return expressions;
+    }
+
+    Primitive primitive(String name) throws PrimitiveException {
+        return switch (name) {
+            case "locks.active" -> locksActive;
+            case "failover.undo" -> failoverUndo;
+            default -> site.find(name).orElseThrow(() ->
+                    new PrimitiveException("this site has no implementation of '" + name + "'"));
+        };
+    }
+
+    /** Where a run's plan and files came from. */
+    public record Launch(String runbookFile, String inventoryFile, String git, String parent) {
+    }
+
+    /**
+     * Records the run (refused when the VM's lifecycle state or a lock forbids it, with nothing changed),
+     * then drives it: prechecks, steps, and the compensations on failure.
+     */
+    public Result start(Plan plan, Launch launch) {
+        Operation op = Operation.byId(plan.operation()).orElseThrow();
+        Instant now = Instant.now();
+        String id = newId(now);
+        RunRecord r = new RunRecord(id, launch.parent(), plan.runbook().name(), plan.runbook().version(),
+                plan.runbook().sha256(), launch.runbookFile(), launch.git(), plan.inventory().name(),
+                plan.inventory().sha256(), launch.inventoryFile(), plan.hash(), json(plan), plan.vm(), op.id(),
+                RunState.RUNNING.id(), null, now, now, options.actor());
+        Set<String> from = op.from().stream().map(LifecycleState::id).collect(Collectors.toSet());
+        try (DriverLock lock = DriverLock.tryTake(options.drivers(), id).orElseThrow()) {
+            Optional<Admission.Refusal> refusal = journal.admit(new Admission(r, plan.locks(), from, launch.parent()));
+            if (refusal.isPresent()) {
+                return Result.refused(refusal.get().message());
+            }
+            return new Execution(this, r, plan).drive();
+        }
+    }
+
+    /** Continues an interrupted run (or retries its failed compensations) from its journal. */
+    public Result resume(String runId) {
+        RunRecord r = journal.run(runId).orElseThrow(() -> new IllegalArgumentException("no run " + runId));
+        Optional<DriverLock> lock = DriverLock.tryTake(options.drivers(), runId);
+        if (lock.isEmpty()) {
+            return Result.refused("run " + runId + " is being driven by another process; wait for it");
+        }
+        try (DriverLock held = lock.get()) {
+            return new Execution(this, r, plan(r)).drive();
+        }
+    }
+
+    /** The outcome a decision takes, and the run as it stands afterwards. */
+    public record Decided(Operation.Outcome outcome, String reason, Result result) {
+    }
+
+    /**
+     * Records a decision on a run that awaits one; past the decision's deadline the timeout decides.
+     * On commit the run continues with the steps after the decision point.
+     */
+    public Decided decide(String runId, Operation.Outcome requested, String by) {
+        RunRecord r = journal.run(runId).orElseThrow(() -> new IllegalArgumentException("no run " + runId));
+        Optional<DriverLock> lock = DriverLock.tryTake(options.drivers(), runId);
+        if (lock.isEmpty()) {
+            return new Decided(null, null, Result.refused("run " + runId + " is being driven by another process"));
+        }
+        try (DriverLock held = lock.get()) {
+            Execution e = new Execution(this, r, plan(r));
+            List<Entry> batch = new ArrayList<>();
+            Operation.Outcome outcome = e.decide(requested, by, batch);
+            JsonNode decision = RunView.of(journal, runId).decision().orElseThrow();
+            Result result = outcome == Operation.Outcome.COMMIT ? e.drive()
+                    : new Result(runId, RunState.AWAITING_DECISION, "decided rollback");
+            return new Decided(outcome, decision.path("reason").asText(), result);
+        }
+    }
+
+    /** Runs a failover run's compensations in reverse order; failures are returned, never hidden. */
+    List<String> undo(String failoverRunId, String byRun) {
+        RunRecord r = journal.run(failoverRunId).orElseThrow(() -> new IllegalArgumentException("no run " + failoverRunId));
+        Execution e = new Execution(this, r, plan(r));
+        List<Entry> batch = new ArrayList<>();
+        List<String> failures = e.compensate(batch, "rolled back by run " + byRun);
+        if (!failures.isEmpty()) {
+            batch.add(Entry.of(failoverRunId, Entry.Kind.RUN, null, RunState.COMPENSATION_FAILED.id(),
+                    JsonNodeFactory.instance.objectNode().put("message", "rollback by run " + byRun + " failed:\n  - "
+                            + String.join("\n  - ", failures))));
+            journal.write(batch);
+        }
+        return failures;
+    }
+
+    public static Plan plan(RunRecord r) {
+        try {
+            return MAPPER.readValue(r.plan(), Plan.class);
+        } catch (JsonProcessingException e) {
+            throw new JournalException("the plan of run " + r.id() + " cannot be read back: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static String json(Plan plan) {
+        try {
+            return MAPPER.writeValueAsString(plan);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String newId(Instant now) {
+        byte[] b = new byte[2];
+        ThreadLocalRandom.current().nextBytes(b);
+        return ID_TIME.format(now) + "-" + HexFormat.of().formatHex(b);
+    }
+
+    // ------------------------------------------------------------------------ the engine's primitives
+
+    private final Primitive locksActive = new Primitive() {
+        @Override
+        public PrimitiveSpec spec() {
+            return Catalog.standard().find("locks.active").orElseThrow();
+        }
+
+        @Override
+        public JsonNode apply(Call call) {
+            String vm = call.text("vm");
+            var holders = JsonNodeFactory.instance.arrayNode();
+            journal.locks().stream().filter(l -> l.name().equals("vm:" + vm) && !l.runId().equals(call.runId()))
+                    .map(LockRecord::runId).distinct().forEach(holders::add);
+            return JsonNodeFactory.instance.objectNode().set("holders", holders);
+        }
+    };
+
+    private final Primitive failoverUndo = new Primitive() {
+        @Override
+        public PrimitiveSpec spec() {
+            return Catalog.standard().find("failover.undo").orElseThrow();
+        }
+
+        @Override
+        public JsonNode apply(Call call) throws PrimitiveException {
+            String failover = call.text("run");
+            RunRecord r = journal.run(failover).orElseThrow(() -> new PrimitiveException("there is no run " + failover));
+            if (!r.vm().equals(call.text("vm"))) {
+                throw new PrimitiveException("run " + failover + " failed over " + r.vm() + ", not " + call.text("vm"));
+            }
+            List<String> failures = undo(failover, call.runId());
+            if (!failures.isEmpty()) {
+                throw new PrimitiveException("undoing run " + failover + " failed:\n  - " + String.join("\n  - ", failures));
+            }
+            var undone = JsonNodeFactory.instance.arrayNode();
+            RunView.of(journal, failover).compensations().values().forEach(c ->
+                    undone.addObject().put("step", c.id()).put("state", c.state()));
+            return JsonNodeFactory.instance.objectNode().put("run", failover).set("compensations", undone);
+        }
+
+        /** Each compensation is keyed by run and step and never repeated, so the undo is safe to run again. */
+        @Override
+        public Observation observe(Call call) {
+            return new Observation.NotApplied();
+        }
+    };
+
+    @Override
+    public void close() {
+        journal.close();
+    }
+}

@@ -1,0 +1,52 @@
+package dev.runbook.exec;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Where runs are recorded before anything is done, so that a crash never loses track. Writes are
+ * transactions: everything passed to one {@link #write} call, and whatever other threads pass at the
+ * same moment, becomes durable together (group commit).
+ */
+public interface Journal extends AutoCloseable {
+
+    /**
+     * Records a new run if the VM's lifecycle state allows its operation and no other run holds one of
+     * its locks; takes the locks. Both checks and the insert are one transaction, so of two runs started
+     * together on one VM exactly one is admitted.
+     */
+    Optional<Admission.Refusal> admit(Admission admission);
+
+    /**
+     * Appends entries durably, in order. Entries of kind RUN, LIFECYCLE and LOCKS also update the run's
+     * state, the VM's lifecycle state and the locks.
+     */
+    void write(List<Entry> entries);
+
+    Optional<RunRecord> run(String id);
+
+    /** Every run, newest first. */
+    List<RunRecord> runs();
+
+    /** A run's entries after the given sequence number, in order. */
+    List<Entry> entries(String runId, long afterSeq);
+
+    /** Entries of every run after the given sequence number, in order, at most {@code limit}. */
+    List<Entry> entriesAfter(long afterSeq, int limit);
+
+    List<LockRecord> locks();
+
+    List<LifecycleRecord> lifecycle();
+
+    default LifecycleRecord lifecycle(String vm) {
+        return lifecycle().stream().filter(l -> l.vm().equals(vm)).findFirst()
+                .orElse(new LifecycleRecord(vm, LifecycleRecord.DEFAULT, null, null));
+    }
+
+    /** Called with every entry once it is durable, in journal order. */
+    void subscribe(Consumer<Entry> listener);
+
+    @Override
+    void close();
+}

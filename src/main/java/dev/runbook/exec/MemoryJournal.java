@@ -1,0 +1,118 @@
+package dev.runbook.exec;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * A journal that lives only as long as the process: for embedding, dry rehearsals and measuring the
+ * engine's own cost. It keeps the same rules as {@link SqliteJournal} (admission, locks, lifecycle).
+ */
+public final class MemoryJournal implements Journal {
+
+    private final Map<String, RunRecord> runs = new LinkedHashMap<>();
+    private final List<Entry> entries = new ArrayList<>();
+    private final Map<String, LockRecord> locks = new LinkedHashMap<>();
+    private final Map<String, LifecycleRecord> lifecycle = new LinkedHashMap<>();
+    private final List<Consumer<Entry>> listeners = new CopyOnWriteArrayList<>();
+
+    @Override
+    public synchronized Optional<Admission.Refusal> admit(Admission a) {
+        RunRecord r = a.run();
+        LifecycleRecord current = lifecycle(r.vm());
+        if (!a.allowedFrom().contains(current.state())) {
+            return Optional.of(new Admission.Refusal(Refusals.lifecycle(r, current.state(), current.runId())));
+        }
+        for (String lock : a.locks()) {
+            LockRecord held = locks.get(lock);
+            if (held != null && !held.runId().equals(a.inheritFrom())) {
+                return Optional.of(new Admission.Refusal(Refusals.locked(lock, held.runId())));
+            }
+        }
+        runs.put(r.id(), r);
+        if (a.inheritFrom() != null) {
+            locks.replaceAll((name, l) -> l.runId().equals(a.inheritFrom()) ? new LockRecord(name, r.id(), l.acquiredAt()) : l);
+        }
+        a.locks().forEach(l -> locks.put(l, new LockRecord(l, r.id(), r.startedAt())));
+        write(List.of(Entry.of(r.id(), Entry.Kind.RUN, null, r.state(), null)));
+        return Optional.empty();
+    }
+
+    @Override
+    public void write(List<Entry> batch) {
+        List<Entry> written = new ArrayList<>(batch.size());
+        synchronized (this) {
+            for (Entry e : batch) {
+                Entry w = e.withSeq(entries.size() + 1);
+                entries.add(w);
+                written.add(w);
+                apply(w);
+            }
+        }
+        for (Consumer<Entry> l : listeners) {
+            written.forEach(l);
+        }
+    }
+
+    private void apply(Entry e) {
+        switch (e.kind()) {
+            case RUN -> runs.computeIfPresent(e.runId(), (id, r) -> r.with(e.state(),
+                    e.data() == null ? r.message() : e.data().path("message").asText(r.message()), e.at()));
+            case LIFECYCLE -> lifecycle.put(e.step(), new LifecycleRecord(e.step(), e.state(), e.runId(), e.at()));
+            case LOCKS -> {
+                if (e.state().equals(Locks.RELEASED)) {
+                    locks.values().removeIf(l -> l.runId().equals(e.runId()));
+                } else if (e.state().equals(Locks.RETURNED)) {
+                    String to = e.data().path("to").asText();
+                    locks.replaceAll((n, l) -> l.runId().equals(e.runId()) ? new LockRecord(n, to, l.acquiredAt()) : l);
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    @Override
+    public synchronized Optional<RunRecord> run(String id) {
+        return Optional.ofNullable(runs.get(id));
+    }
+
+    @Override
+    public synchronized List<RunRecord> runs() {
+        return runs.values().stream().sorted(Comparator.comparing(RunRecord::startedAt).reversed()).toList();
+    }
+
+    @Override
+    public synchronized List<Entry> entries(String runId, long afterSeq) {
+        return entries.stream().filter(e -> e.runId().equals(runId) && e.seq() > afterSeq).toList();
+    }
+
+    @Override
+    public synchronized List<Entry> entriesAfter(long afterSeq, int limit) {
+        return entries.stream().filter(e -> e.seq() > afterSeq).limit(limit).toList();
+    }
+
+    @Override
+    public synchronized List<LockRecord> locks() {
+        return List.copyOf(locks.values());
+    }
+
+    @Override
+    public synchronized List<LifecycleRecord> lifecycle() {
+        return List.copyOf(lifecycle.values());
+    }
+
+    @Override
+    public void subscribe(Consumer<Entry> listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void close() {
+    }
+}

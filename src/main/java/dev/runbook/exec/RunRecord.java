@@ -1,0 +1,21 @@
+package dev.runbook.exec;
+
+import java.time.Instant;
+
+/**
+ * A run as the journal keeps it: where its plan came from and where it stands.
+ *
+ * @param parent the failover run a commit or rollback run continues, or null
+ * @param git    the git commit of the runbook file (with "+dirty" when it has uncommitted changes), or null
+ */
+public record RunRecord(String id, String parent, String runbook, String runbookVersion, String runbookSha256,
+                        String runbookFile, String git, String inventory, String inventorySha256,
+                        String inventoryFile, String planHash, String plan, String vm, String operation,
+                        String state, String message, Instant startedAt, Instant updatedAt, String startedBy) {
+
+    RunRecord with(String newState, String newMessage, Instant at) {
+        return new RunRecord(id, parent, runbook, runbookVersion, runbookSha256, runbookFile, git, inventory,
+                inventorySha256, inventoryFile, planHash, plan, vm, operation, newState, newMessage, startedAt, at,
+                startedBy);
+    }
+}

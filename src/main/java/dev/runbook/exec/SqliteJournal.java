@@ -1,0 +1,382 @@
+package dev.runbook.exec;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * The journal in an SQLite file: WAL mode with synchronous FULL, so a committed transaction survives a
+ * crash of the process or the machine. The schema is created and migrated on open ({@code user_version}).
+ */
+public final class SqliteJournal implements Journal {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** Each entry migrates the schema from version i to i + 1. */
+    private static final List<String> MIGRATIONS = List.of("""
+            CREATE TABLE runs(id TEXT PRIMARY KEY, parent TEXT, runbook TEXT NOT NULL, runbook_version TEXT,
+              runbook_sha256 TEXT, runbook_file TEXT, git TEXT, inventory TEXT, inventory_sha256 TEXT,
+              inventory_file TEXT, plan_hash TEXT NOT NULL, plan TEXT NOT NULL, vm TEXT NOT NULL,
+              operation TEXT NOT NULL, state TEXT NOT NULL, message TEXT, started_at TEXT NOT NULL,
+              updated_at TEXT NOT NULL, started_by TEXT);
+            CREATE TABLE entries(seq INTEGER PRIMARY KEY, run_id TEXT NOT NULL, kind TEXT NOT NULL, step TEXT,
+              state TEXT NOT NULL, data TEXT, at TEXT NOT NULL);
+            CREATE INDEX entries_by_run ON entries(run_id, seq);
+            CREATE TABLE locks(name TEXT PRIMARY KEY, run_id TEXT NOT NULL, acquired_at TEXT NOT NULL);
+            CREATE TABLE lifecycle(vm TEXT PRIMARY KEY, state TEXT NOT NULL, run_id TEXT, since TEXT NOT NULL);
+            """);
+
+    private final Path file;
+    private final Connection db;
+    private final ReentrantLock commitLock = new ReentrantLock();
+    private final List<Entry> queued = new ArrayList<>();
+    private long enqueued;
+    private long committed;
+    private final List<Consumer<Entry>> listeners = new CopyOnWriteArrayList<>();
+    private final PreparedStatement insertEntry;
+
+    private SqliteJournal(Path file, Connection db) throws SQLException {
+        this.file = file;
+        this.db = db;
+        migrate();
+        insertEntry = db.prepareStatement("INSERT INTO entries(seq, run_id, kind, step, state, data, at) VALUES (?,?,?,?,?,?,?)");
+    }
+
+    /** Opens (creating when missing) the journal in the given file. */
+    public static SqliteJournal open(Path file) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            SQLiteConfig config = new SQLiteConfig();
+            config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+            config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+            config.setBusyTimeout(15_000);
+            Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), config.toProperties());
+            return new SqliteJournal(file, db);
+        } catch (SQLException | IOException e) {
+            throw new JournalException("cannot open the journal " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    private void migrate() throws SQLException {
+        begin();
+        int version;
+        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+            version = rs.getInt(1);
+        }
+        if (version > MIGRATIONS.size()) {
+            rollbackQuietly();
+            throw new JournalException("the journal " + file + " has schema version " + version
+                    + ", newer than this program knows (" + MIGRATIONS.size() + "); use a newer runbook", null);
+        }
+        for (int v = version; v < MIGRATIONS.size(); v++) {
+            try (Statement s = db.createStatement()) {
+                for (String sql : MIGRATIONS.get(v).split(";")) {
+                    if (!sql.isBlank()) {
+                        s.execute(sql);
+                    }
+                }
+                s.execute("PRAGMA user_version = " + (v + 1));
+            }
+        }
+        commit();
+    }
+
+    // Transactions are explicit and IMMEDIATE: a writer takes the write lock at once, so two processes
+    // admitting runs together are serialised instead of failing on lock upgrade.
+    private void begin() throws SQLException {
+        try (Statement s = db.createStatement()) {
+            s.execute("BEGIN IMMEDIATE");
+        }
+    }
+
+    private void commit() throws SQLException {
+        try (Statement s = db.createStatement()) {
+            s.execute("COMMIT");
+        }
+    }
+
+    @Override
+    public Optional<Admission.Refusal> admit(Admission a) {
+        commitLock.lock();
+        try {
+            begin();
+            RunRecord r = a.run();
+            String state = lifecycleState(r.vm());
+            if (!a.allowedFrom().contains(state)) {
+                rollbackQuietly();
+                return Optional.of(new Admission.Refusal(Refusals.lifecycle(r, state, lifecycle(r.vm()).runId())));
+            }
+            for (String lock : a.locks()) {
+                String holder = lockHolder(lock);
+                if (holder != null && !holder.equals(a.inheritFrom())) {
+                    rollbackQuietly();
+                    return Optional.of(new Admission.Refusal(Refusals.locked(lock, holder)));
+                }
+            }
+            insertRun(r);
+            if (a.inheritFrom() != null) {
+                update("UPDATE locks SET run_id = ? WHERE run_id = ?", r.id(), a.inheritFrom());
+            }
+            for (String lock : a.locks()) {
+                update("INSERT OR REPLACE INTO locks(name, run_id, acquired_at) VALUES (?,?,?)", lock, r.id(),
+                        r.startedAt().toString());
+            }
+            Entry started = Entry.of(r.id(), Entry.Kind.RUN, null, r.state(), null);
+            long seq = lastSeq() + 1;
+            append(started, seq);
+            commit();
+            notifyListeners(List.of(started.withSeq(seq)));
+            return Optional.empty();
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw new JournalException("cannot record run " + a.run().id() + ": " + e.getMessage(), e);
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    @Override
+    public void write(List<Entry> entries) {
+        long ticket;
+        synchronized (queued) {
+            queued.addAll(entries);
+            enqueued += entries.size();
+            ticket = enqueued;
+        }
+        commitLock.lock();
+        try {
+            if (committed >= ticket) {
+                return; // another thread's transaction carried these entries
+            }
+            List<Entry> batch;
+            synchronized (queued) {
+                batch = new ArrayList<>(queued);
+                queued.clear();
+                ticket = enqueued;
+            }
+            List<Entry> written = new ArrayList<>(batch.size());
+            try {
+                begin();
+                long seq = lastSeq();
+                for (Entry e : batch) {
+                    append(e, ++seq);
+                    written.add(e.withSeq(seq));
+                    sideEffects(e);
+                }
+                commit();
+            } catch (SQLException e) {
+                rollbackQuietly();
+                throw new JournalException("cannot write to the journal " + file + ": " + e.getMessage(), e);
+            }
+            committed = ticket;
+            notifyListeners(written);
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    private void append(Entry e, long seq) throws SQLException {
+        insertEntry.setLong(1, seq);
+        insertEntry.setString(2, e.runId());
+        insertEntry.setString(3, e.kind().id());
+        insertEntry.setString(4, e.step());
+        insertEntry.setString(5, e.state());
+        insertEntry.setString(6, e.data() == null ? null : e.data().toString());
+        insertEntry.setString(7, e.at().toString());
+        insertEntry.executeUpdate();
+    }
+
+    /** Read inside the write transaction, so no other process can take the same numbers. */
+    private long lastSeq() throws SQLException {
+        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(seq), 0) FROM entries")) {
+            return rs.getLong(1);
+        }
+    }
+
+    private void sideEffects(Entry e) throws SQLException {
+        switch (e.kind()) {
+            case RUN -> update("UPDATE runs SET state = ?, message = COALESCE(?, message), updated_at = ? WHERE id = ?",
+                    e.state(), e.data() == null ? null : e.data().path("message").asText(null), e.at().toString(), e.runId());
+            case LIFECYCLE -> update("INSERT OR REPLACE INTO lifecycle(vm, state, run_id, since) VALUES (?,?,?,?)",
+                    e.step(), e.state(), e.runId(), e.at().toString());
+            case LOCKS -> {
+                if (e.state().equals(Locks.RELEASED)) {
+                    update("DELETE FROM locks WHERE run_id = ?", e.runId());
+                } else if (e.state().equals(Locks.RETURNED)) {
+                    update("UPDATE locks SET run_id = ? WHERE run_id = ?", e.data().path("to").asText(), e.runId());
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void insertRun(RunRecord r) throws SQLException {
+        update("INSERT INTO runs(id, parent, runbook, runbook_version, runbook_sha256, runbook_file, git, inventory,"
+                        + " inventory_sha256, inventory_file, plan_hash, plan, vm, operation, state, message, started_at,"
+                        + " updated_at, started_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                r.id(), r.parent(), r.runbook(), r.runbookVersion(), r.runbookSha256(), r.runbookFile(), r.git(),
+                r.inventory(), r.inventorySha256(), r.inventoryFile(), r.planHash(), r.plan(), r.vm(), r.operation(),
+                r.state(), r.message(), r.startedAt().toString(), r.updatedAt().toString(), r.startedBy());
+    }
+
+    private void update(String sql, String... args) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setString(i + 1, args[i]);
+            }
+            ps.executeUpdate();
+        }
+    }
+
+    private String lifecycleState(String vm) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("SELECT state FROM lifecycle WHERE vm = ?")) {
+            ps.setString(1, vm);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : LifecycleRecord.DEFAULT;
+            }
+        }
+    }
+
+    private String lockHolder(String name) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("SELECT run_id FROM locks WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    @Override
+    public Optional<RunRecord> run(String id) {
+        return query("SELECT * FROM runs WHERE id = ?", SqliteJournal::runOf, id).stream().findFirst();
+    }
+
+    @Override
+    public List<RunRecord> runs() {
+        return query("SELECT * FROM runs ORDER BY started_at DESC, id DESC", SqliteJournal::runOf);
+    }
+
+    @Override
+    public List<Entry> entries(String runId, long afterSeq) {
+        return query("SELECT * FROM entries WHERE run_id = ? AND seq > ? ORDER BY seq", SqliteJournal::entryOf,
+                runId, String.valueOf(afterSeq));
+    }
+
+    @Override
+    public List<Entry> entriesAfter(long afterSeq, int limit) {
+        return query("SELECT * FROM entries WHERE seq > ? ORDER BY seq LIMIT ?", SqliteJournal::entryOf,
+                String.valueOf(afterSeq), String.valueOf(limit));
+    }
+
+    @Override
+    public List<LockRecord> locks() {
+        return query("SELECT * FROM locks ORDER BY name", rs -> new LockRecord(rs.getString("name"),
+                rs.getString("run_id"), Instant.parse(rs.getString("acquired_at"))));
+    }
+
+    @Override
+    public List<LifecycleRecord> lifecycle() {
+        return query("SELECT * FROM lifecycle ORDER BY vm", rs -> new LifecycleRecord(rs.getString("vm"),
+                rs.getString("state"), rs.getString("run_id"), Instant.parse(rs.getString("since"))));
+    }
+
+    @Override
+    public void subscribe(Consumer<Entry> listener) {
+        listeners.add(listener);
+    }
+
+    private void notifyListeners(List<Entry> written) {
+        for (Consumer<Entry> l : listeners) {
+            written.forEach(l);
+        }
+    }
+
+    private interface Row<T> {
+        T of(ResultSet rs) throws SQLException;
+    }
+
+    private <T> List<T> query(String sql, Row<T> row, String... args) {
+        commitLock.lock();
+        try (PreparedStatement ps = db.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setString(i + 1, args[i]);
+            }
+            List<T> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(row.of(rs));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new JournalException("cannot read the journal " + file + ": " + e.getMessage(), e);
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    private static RunRecord runOf(ResultSet rs) throws SQLException {
+        return new RunRecord(rs.getString("id"), rs.getString("parent"), rs.getString("runbook"),
+                rs.getString("runbook_version"), rs.getString("runbook_sha256"), rs.getString("runbook_file"),
+                rs.getString("git"), rs.getString("inventory"), rs.getString("inventory_sha256"),
+                rs.getString("inventory_file"), rs.getString("plan_hash"), rs.getString("plan"), rs.getString("vm"),
+                rs.getString("operation"), rs.getString("state"), rs.getString("message"),
+                Instant.parse(rs.getString("started_at")), Instant.parse(rs.getString("updated_at")),
+                rs.getString("started_by"));
+    }
+
+    private static Entry entryOf(ResultSet rs) throws SQLException {
+        String data = rs.getString("data");
+        JsonNode json;
+        try {
+            json = data == null ? null : MAPPER.readTree(data);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("entry " + rs.getLong("seq") + " holds data that is not JSON", e);
+        }
+        return new Entry(rs.getLong("seq"), rs.getString("run_id"), Entry.Kind.of(rs.getString("kind")),
+                rs.getString("step"), rs.getString("state"), json, Instant.parse(rs.getString("at")));
+    }
+
+    private void rollbackQuietly() {
+        try (Statement s = db.createStatement()) {
+            s.execute("ROLLBACK");
+        } catch (SQLException ignored) {
+            // the original error is the one to report
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            insertEntry.close();
+            db.close();
+        } catch (SQLException e) {
+            throw new JournalException("cannot close the journal " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.runbook.primitive.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbook.primitive.Call;
+import dev.runbook.primitive.PrimitiveException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The guest remediation family on a local site. A disk's content stands for its filesystem, so adapting
+ * and staging append marks to it; a local site has no guests, so reports arrive via
+ * {@link LocalSite#report}.
+ */
+final class LocalRemediation extends LocalPrimitive {
+
+    private static final Set<String> FINAL = Set.of("succeeded", "partial", "failed");
+
+    LocalRemediation(String name) {
+        super(name);
+    }
+
+    @Override
+    JsonNode run(Call call) throws PrimitiveException, InterruptedException {
+        return switch (spec().name()) {
+            case "remediation.adapt" -> adapt(call);
+            case "remediation.stage" -> stage(call);
+            case "remediation.await-status" -> awaitStatus(call);
+            default -> throw new IllegalStateException("primitive '" + spec().name() + "' is not a remediation one");
+        };
+    }
+
+    private JsonNode adapt(Call call) throws PrimitiveException {
+        vm(call);
+        String path = text(call, "disk");
+        String profile = text(call, "profile");
+        Site site = recovery(call);
+        return mutate(call, state -> {
+            append(LocalStorage.disk(state, path, site), "adapted:" + profile);
+            return object().put("disk", path).put("profile", profile);
+        });
+    }
+
+    private JsonNode stage(Call call) throws PrimitiveException {
+        String vm = vm(call).path("name").asText();
+        String path = text(call, "disk");
+        // The engine passes the rendered scripts when it has them; the bare file list is the fallback.
+        JsonNode files = call.params().has("scripts") ? call.params().get("scripts") : call.params().path("files");
+        Site site = recovery(call);
+        return mutate(call, state -> {
+            ObjectNode disk = LocalStorage.disk(state, path, site);
+            ObjectNode entry = LocalSite.section(state, "remediation").putObject(vm).put("status", "scheduled");
+            entry.putArray("actions");
+            ArrayNode staged = entry.putArray("staged");
+            ArrayNode paths = object().arrayNode();
+            for (JsonNode file : files) {
+                String sha256 = file.has("sha256") ? file.get("sha256").asText() : sha256(file.toString());
+                append(disk, "staged:" + file.path("path").asText() + ":" + sha256);
+                staged.addObject().put("path", file.path("path").asText()).put("sha256", sha256);
+                paths.add(file.path("path").asText());
+            }
+            return object().set("staged", paths);
+        });
+    }
+
+    private JsonNode awaitStatus(Call call) throws PrimitiveException, InterruptedException {
+        String vm = vm(call).path("name").asText();
+        Site site = recovery(call);
+        String deadline = call.params().path("deadline").asText("10m");
+        Optional<JsonNode> report = await(duration(call, "deadline", "10m"), () -> {
+            JsonNode entry = site.local().read().path("remediation").path(vm);
+            boolean over = entry.isMissingNode() || FINAL.contains(entry.path("status").asText());
+            return over ? Optional.of(entry) : Optional.empty();
+        });
+        if (report.isEmpty()) {
+            throw fail("no remediation report from %s within %s; status failed", vm, deadline);
+        }
+        JsonNode entry = report.get();
+        if (entry.isMissingNode()) {
+            return object().put("status", "not-scheduled");
+        }
+        String status = entry.path("status").asText();
+        if (!"succeeded".equals(status)) {
+            throw fail("remediation of %s ended %s: %s", vm, status, actions(entry.path("actions")));
+        }
+        ObjectNode out = object().put("status", status);
+        out.set("actions", entry.path("actions").deepCopy());
+        return out;
+    }
+
+    private static String actions(JsonNode actions) {
+        StringBuilder out = new StringBuilder();
+        for (JsonNode a : actions) {
+            out.append(out.isEmpty() ? "" : "; ").append(a.path("action").asText()).append(' ')
+                    .append(a.path("outcome").asText());
+            if (!a.path("detail").asText().isEmpty()) {
+                out.append(" (").append(a.path("detail").asText()).append(')');
+            }
+        }
+        return out.isEmpty() ? "no actions reported" : out.toString();
+    }
+
+    private static void append(ObjectNode disk, String mark) {
+        disk.put("content", disk.path("content").asText() + "\n" + mark);
+    }
+
+    private static String sha256(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM provides SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.runbook.exec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbook.load.Loader;
+import dev.runbook.model.Inventory;
+import dev.runbook.primitive.local.LocalSite;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The shipped sample inventory, pointed at two fresh local sites in a folder. */
+public final class LocalSiteFixture {
+
+    public final Path dir;
+    public final Path inventory;
+    public final LocalSite protectedSite;
+    public final LocalSite recoverySite;
+    public final Path journal;
+
+    public LocalSiteFixture(Path dir) {
+        this.dir = dir;
+        try {
+            String text = Files.readString(Path.of("inventories/sample.yaml"));
+            text = text.replaceFirst("uri: test:///default", "uri: local://" + dir.resolve("protected.json"))
+                    .replaceFirst("uri: test:///default", "uri: local://" + dir.resolve("recovery.json"));
+            inventory = dir.resolve("inventory.yaml");
+            Files.writeString(inventory, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Inventory inv = Loader.inventory(inventory).value().orElseThrow();
+        LocalSite.seed(inv);
+        protectedSite = LocalSite.at(dir.resolve("protected.json"));
+        recoverySite = LocalSite.at(dir.resolve("recovery.json"));
+        journal = dir.resolve("journal.db");
+    }
+
+    /** Both sites' recoverable state: domains, networks, disks with snapshots, exports. */
+    public JsonNode resources() {
+        ObjectNode o = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        o.set("protected", protectedSite.resources());
+        o.set("recovery", recoverySite.resources());
+        return o;
+    }
+
+    /** The guest's report, which a local site cannot produce itself: a local site has no guests. */
+    public void guestReports(String vm, String status) {
+        recoverySite.report(vm, status, java.util.List.of(new LocalSite.Action("network", status, "reported by the test in the guest's place")));
+    }
+}
