@@ -59,6 +59,9 @@ final class Execution {
 
     private static final Ok OK = new Ok();
 
+    /** Compensation states that need nothing more. */
+    private static final java.util.Set<String> UNDONE = java.util.Set.of("done", "not-needed", "irreversible", "covered");
+
     Execution(Engine engine, RunRecord record, Plan plan) {
         this.engine = engine;
         this.journal = engine.journal();
@@ -600,13 +603,20 @@ final class Execution {
         reload();
         List<String> failures = new ArrayList<>();
         for (RunView.Item c : view.compensationsInReverse()) {
-            if (RunView.Terminal.is(c.state())) {
-                continue;
+            if (UNDONE.contains(c.state())) {
+                continue; // keyed by run and step: never repeated; a failed one is tried again
             }
             String failure = compensateOne(c, batch);
             flush(batch);
             if (failure != null) {
-                failures.add(failure);
+                // Reverse order is a promise: an earlier step's undo may restore what this one's should
+                // have restored first, and retrying this one later would then undo it again.
+                long waiting = view.compensationsInReverse().stream()
+                        .dropWhile(x -> !x.id().equals(c.id())).skip(1)
+                        .filter(x -> !UNDONE.contains(x.state())).count();
+                failures.add(failure + (waiting == 0 ? "" : "; the undo of " + waiting + " earlier step"
+                        + (waiting == 1 ? "" : "s") + " waits for it"));
+                break;
             }
         }
         return failures;

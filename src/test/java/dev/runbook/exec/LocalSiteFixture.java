@@ -37,12 +37,21 @@ public final class LocalSiteFixture {
         journal = dir.resolve("journal.db");
     }
 
-    /** Both sites' recoverable state: domains, networks, disks with snapshots, exports. */
+    /**
+     * Both sites' recoverable state: domains, networks, disks with snapshots, exports. Remediation status
+     * is left out: it is the job's record of what the guest reported, not something a rollback restores.
+     */
     public JsonNode resources() {
         ObjectNode o = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
-        o.set("protected", protectedSite.resources());
-        o.set("recovery", recoverySite.resources());
+        o.set("protected", without(protectedSite.resources(), "remediation"));
+        o.set("recovery", without(recoverySite.resources(), "remediation"));
         return o;
+    }
+
+    private static JsonNode without(JsonNode state, String section) {
+        ObjectNode copy = state.deepCopy();
+        copy.remove(section);
+        return copy;
     }
 
     /** The guest's report, which a local site cannot produce itself: a local site has no guests. */

@@ -1,0 +1,406 @@
+package dev.runbook.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbook.exec.Admission;
+import dev.runbook.exec.Engine;
+import dev.runbook.exec.Entry;
+import dev.runbook.exec.Journal;
+import dev.runbook.exec.LifecycleRecord;
+import dev.runbook.exec.LockRecord;
+import dev.runbook.exec.MemoryJournal;
+import dev.runbook.exec.Options;
+import dev.runbook.exec.Result;
+import dev.runbook.exec.RunRecord;
+import dev.runbook.exec.RunState;
+import dev.runbook.exec.SqliteJournal;
+import dev.runbook.expr.Expressions;
+import dev.runbook.plan.Plan;
+import dev.runbook.primitive.Call;
+import dev.runbook.primitive.Primitive;
+import dev.runbook.primitive.PrimitiveSpec;
+import dev.runbook.primitive.Primitives;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * Measures what the engine adds on top of the disk: the cost of one fsync in the journal's directory,
+ * of a journaled no-op step on the SQLite journal, of the engine itself on the in-memory journal (with
+ * and without a run-time guard on every step), and of one evaluation of a cached guard expression.
+ * It then checks the figures against the bars the engine is held to:
+ * <ul>
+ *   <li>a durable step costs at most 1.2 fsyncs (one commit per step, little else);</li>
+ *   <li>the engine's own work per step stays under 10 µs;</li>
+ *   <li>a cached guard evaluates in under 20 µs.</li>
+ * </ul>
+ *
+ * <p>Plans are built directly from {@link Plan}'s records, so loading, validation and planning are not
+ * part of any figure. Usage: {@code EngineBench [DIR]}; a fresh folder is made inside DIR (default
+ * {@code target/bench}) for the journal and the fsync probe, and removed afterwards. The output is a
+ * report: the exit status is 0 whether or not a bar is met, and non-zero only when a run did not
+ * complete or the measurement itself failed.
+ */
+public final class EngineBench {
+
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    /** Steps per benchmarked runbook: long enough that per-run costs (admission, plan JSON) fade. */
+    private static final int STEPS = 1000;
+    private static final int FSYNC_WARMUP = 200;
+    private static final int FSYNC_SAMPLES = 2000;
+    private static final int DURABLE_WARMUP = 1;
+    private static final int DURABLE_RUNS = 5;
+    private static final int MEMORY_WARMUP = 20;
+    private static final int MEMORY_RUNS = 50;
+    private static final int GUARD_WARMUP = 20_000;
+    private static final int GUARD_EVALS = 100_000;
+    /** A shorter runbook, to show whether the guarded step's cost grows with the runbook's length. */
+    private static final int SHORT_STEPS = 100;
+
+    private static final double DURABLE_BAR = 1.2;
+    private static final double MEMORY_BAR_US = 10;
+    private static final double GUARD_BAR_US = 20;
+
+    private static final String GUARD = "inputs.n > 0";
+    private static final String CACHED_GUARD = "inputs.n > 0 && vm.name != ''";
+    private static final int LABEL = 42;
+
+    /** Every run gets its own VM: a test failover keeps its VM's lock and lifecycle state when it completes. */
+    private static final AtomicInteger VMS = new AtomicInteger();
+
+    private EngineBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path parent = Path.of(args.length > 0 ? args[0] : "target/bench").toAbsolutePath();
+        Files.createDirectories(parent);
+        Path dir = Files.createTempDirectory(parent, "run-");
+        // Resolved once: on some hosts the actor's host-name lookup alone takes milliseconds.
+        Options options = Options.defaults(null);
+        Primitives primitives = new Primitives().add(new Noop());
+        try (Expressions expressions = new Expressions()) {
+            System.out.println("bench directory: " + dir + "  (java " + Runtime.version() + ", "
+                    + Runtime.getRuntime().availableProcessors() + " cpus)");
+
+            double[] fsync = fsync(dir.resolve("fsync.probe"));
+            double fsyncMean = mean(fsync);
+            line("fsync (4 KiB write + force)", "mean %s ms  p50 %s ms  p99 %s ms  (n=%d)",
+                    ms(fsyncMean), ms(percentile(fsync, 50)), ms(percentile(fsync, 99)), fsync.length);
+
+            Plan plain = plan(STEPS, false);
+            Durable durable = durable(dir.resolve("journal.db"), plain, primitives, options, expressions);
+            double durableRatio = durable.perStep / fsyncMean;
+            line("durable journaled no-op step (SQLite)", "mean %s ms/step  = %s x fsync   (%d-step runbook, %d runs)",
+                    ms(durable.perStep), two(durableRatio), STEPS, DURABLE_RUNS);
+            line("  of which in Journal.write", "mean %s ms/step  (%s commits per run)",
+                    ms(durable.writePerStep), String.format(Locale.ROOT, "%.0f", durable.commitsPerRun));
+
+            double memory = perStep(() -> new MemoryJournal(), plain, primitives, options, expressions,
+                    MEMORY_WARMUP, MEMORY_RUNS);
+            line("engine cost per no-op step (memory)", "mean %s us/step   (%d-step runbook, %d runs after warm-up)",
+                    us(memory), STEPS, MEMORY_RUNS);
+
+            double guarded = perStep(() -> new MemoryJournal(), plan(STEPS, true), primitives, options, expressions,
+                    MEMORY_WARMUP, MEMORY_RUNS);
+            line("guarded no-op step (memory)", "mean %s us/step   (%d-step runbook, when '%s' on every step)",
+                    us(guarded), STEPS, GUARD);
+            double guardedShort = perStep(() -> new MemoryJournal(), plan(SHORT_STEPS, true), primitives, options,
+                    expressions, MEMORY_WARMUP, MEMORY_RUNS);
+            line("guarded no-op step (memory)", "mean %s us/step   (%d-step runbook, when '%s' on every step)",
+                    us(guardedShort), SHORT_STEPS, GUARD);
+
+            double guard = cachedGuard();
+            line("cached guard expression", "mean %s us/eval   (%d evals after warm-up)", us(guard), GUARD_EVALS);
+
+            System.out.println("bars: durable <= " + DURABLE_BAR + " x fsync: " + verdict(durableRatio <= DURABLE_BAR)
+                    + "; memory < " + (int) MEMORY_BAR_US + " us: " + verdict(memory * 1e6 < MEMORY_BAR_US)
+                    + "; guard < " + (int) GUARD_BAR_US + " us: " + verdict(guard * 1e6 < GUARD_BAR_US));
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    // --------------------------------------------------------------------------------------- fsync
+
+    /**
+     * Seconds per 4 KiB write followed by {@code force(false)} (fdatasync), overwriting the same block:
+     * the cheapest durable write the directory's file system offers, which is the floor a commit stands on.
+     */
+    private static double[] fsync(Path file) throws IOException {
+        ByteBuffer block = ByteBuffer.allocateDirect(4096);
+        while (block.hasRemaining()) {
+            block.put((byte) 'x');
+        }
+        double[] samples = new double[FSYNC_SAMPLES];
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            for (int i = -FSYNC_WARMUP; i < FSYNC_SAMPLES; i++) {
+                block.rewind();
+                long t0 = System.nanoTime();
+                while (block.hasRemaining()) {
+                    ch.write(block, block.position());
+                }
+                ch.force(false);
+                long t = System.nanoTime() - t0;
+                if (i >= 0) {
+                    samples[i] = t / 1e9;
+                }
+            }
+        }
+        return samples;
+    }
+
+    // -------------------------------------------------------------------------------------- engine
+
+    /** Per-step figures of the durable runs. */
+    private record Durable(double perStep, double writePerStep, double commitsPerRun) {
+    }
+
+    private static Durable durable(Path db, Plan template, Primitives primitives, Options options,
+                                   Expressions expressions) {
+        try (Timed journal = new Timed(SqliteJournal.open(db))) {
+            Engine engine = new Engine(journal, primitives, options, expressions);
+            for (int i = 0; i < DURABLE_WARMUP; i++) {
+                run(engine, template);
+            }
+            journal.reset();
+            double total = 0;
+            for (int i = 0; i < DURABLE_RUNS; i++) {
+                total += run(engine, template);
+            }
+            int steps = DURABLE_RUNS * template.steps().size();
+            return new Durable(total / steps, journal.writeNanos / 1e9 / steps, journal.writes / (double) DURABLE_RUNS);
+        }
+    }
+
+    /** Mean seconds per step over the measured runs, each on a fresh journal from the supplier. */
+    private static double perStep(Supplier<Journal> journals, Plan template, Primitives primitives, Options options,
+                                  Expressions expressions, int warmup, int runs) {
+        double total = 0;
+        for (int i = -warmup; i < runs; i++) {
+            // A fresh journal per run: the in-memory journal scans all its entries to replay one run,
+            // so a shared one would make later runs dearer than earlier ones.
+            Engine engine = new Engine(journals.get(), primitives, options, expressions);
+            double t = run(engine, template);
+            if (i >= 0) {
+                total += t;
+            }
+        }
+        return total / runs / template.steps().size();
+    }
+
+    /** Seconds one start() of the plan takes, for a VM no run has used. */
+    private static double run(Engine engine, Plan template) {
+        Plan plan = forVm(template, "bench-" + VMS.incrementAndGet());
+        long t0 = System.nanoTime();
+        Result r = engine.start(plan, new Engine.Launch("bench.yaml", "bench-inventory.yaml", null, null));
+        long t = System.nanoTime() - t0;
+        if (r.state() != RunState.COMPLETED) {
+            throw new IllegalStateException("a benchmark run did not complete: " + r.state() + ": " + r.message());
+        }
+        return t / 1e9;
+    }
+
+    private static double cachedGuard() throws Expressions.EvaluationException {
+        try (Expressions expressions = new Expressions()) {
+            Map<String, JsonNode> roots = Map.of("inputs", JSON.objectNode().put("n", 1),
+                    "vm", JSON.objectNode().put("name", "bench-vm"));
+            int truths = 0;
+            for (int i = 0; i < GUARD_WARMUP; i++) {
+                truths += expressions.test(CACHED_GUARD, roots) ? 1 : 0;
+            }
+            long t0 = System.nanoTime();
+            for (int i = 0; i < GUARD_EVALS; i++) {
+                truths += expressions.test(CACHED_GUARD, roots) ? 1 : 0;
+            }
+            long t = System.nanoTime() - t0;
+            if (truths != GUARD_WARMUP + GUARD_EVALS) {
+                throw new IllegalStateException("the guard evaluated to false " + (GUARD_WARMUP + GUARD_EVALS - truths) + " times");
+            }
+            return t / 1e9 / GUARD_EVALS;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------- the plan
+
+    /** A test failover of {@code steps} no-op actions, optionally each guarded at run time. */
+    private static Plan plan(int steps, boolean guarded) {
+        List<Plan.PlannedStep> list = new ArrayList<>(steps);
+        for (int i = 0; i < steps; i++) {
+            String id = "step-" + i;
+            ObjectNode with = JSON.objectNode().put("note", "no-op " + i).put("index", i);
+            Plan.Guard when = guarded ? new Plan.Guard(GUARD, Plan.Guard.AT_RUN_TIME) : null;
+            list.add(new Plan.PlannedStep(String.valueOf(i + 1), id, "action", id, null, "bench.noop", "do nothing",
+                    false, with, null, null, when, null, null, null, null, null, null, null, null, null, null, false,
+                    "/steps/" + i));
+        }
+        Map<String, JsonNode> inputs = guarded ? Map.of("n", JSON.numberNode(1)) : Map.of();
+        return new Plan(Plan.VERSION, new Plan.Source("bench", "1", "bench.yaml", "0".repeat(64)),
+                new Plan.Source("bench-inventory", "1", "bench-inventory.yaml", "1".repeat(64)), "bench-vm",
+                "test-failover", new Plan.Lifecycle(List.of("replication-ready"), "test-failover-active"), inputs,
+                List.of("vm:bench-vm"), List.of(), list, List.of(), List.of(), bindings("bench-vm"), null,
+                "bench-plan-" + steps + (guarded ? "-guarded" : ""));
+    }
+
+    private static Plan forVm(Plan p, String vm) {
+        return new Plan(p.planVersion(), p.runbook(), p.inventory(), vm, p.operation(), p.lifecycle(), p.inputs(),
+                List.of("vm:" + vm), p.prechecks(), p.steps(), p.finallySteps(), p.compensation(), bindings(vm),
+                p.observed(), p.hash());
+    }
+
+    private static Map<String, JsonNode> bindings(String vm) {
+        Map<String, JsonNode> b = new LinkedHashMap<>();
+        b.put("vm", JSON.objectNode().put("name", vm).put("domain", vm));
+        b.put("site", JSON.objectNode().put("name", "recovery").put("uri", "test:///default"));
+        b.put("sourceSite", JSON.objectNode().put("name", "protected").put("uri", "test:///default"));
+        b.put("networks", JSON.objectNode().put("lan", "lan-recovery"));
+        return b;
+    }
+
+    /** Does nothing and says so: what is left of a step is the engine's and the journal's work. */
+    private static final class Noop implements Primitive {
+        private static final PrimitiveSpec SPEC = new PrimitiveSpec("bench.noop", false, false, true, List.of(),
+                Optional.empty(), "do nothing");
+
+        @Override
+        public PrimitiveSpec spec() {
+            return SPEC;
+        }
+
+        @Override
+        public JsonNode apply(Call call) {
+            return JSON.objectNode();
+        }
+    }
+
+    /** Counts and times the journal writes, so the durable figure splits into commit time and the rest. */
+    private static final class Timed implements Journal {
+        private final Journal inner;
+        long writes;
+        long writeNanos;
+
+        Timed(Journal inner) {
+            this.inner = inner;
+        }
+
+        void reset() {
+            writes = 0;
+            writeNanos = 0;
+        }
+
+        @Override
+        public Optional<Admission.Refusal> admit(Admission admission) {
+            return inner.admit(admission);
+        }
+
+        @Override
+        public void write(List<Entry> entries) {
+            long t0 = System.nanoTime();
+            inner.write(entries);
+            writeNanos += System.nanoTime() - t0;
+            writes++;
+        }
+
+        @Override
+        public Optional<RunRecord> run(String id) {
+            return inner.run(id);
+        }
+
+        @Override
+        public List<RunRecord> runs() {
+            return inner.runs();
+        }
+
+        @Override
+        public List<Entry> entries(String runId, long afterSeq) {
+            return inner.entries(runId, afterSeq);
+        }
+
+        @Override
+        public List<Entry> entriesAfter(long afterSeq, int limit) {
+            return inner.entriesAfter(afterSeq, limit);
+        }
+
+        @Override
+        public List<LockRecord> locks() {
+            return inner.locks();
+        }
+
+        @Override
+        public List<LifecycleRecord> lifecycle() {
+            return inner.lifecycle();
+        }
+
+        @Override
+        public void subscribe(Consumer<Entry> listener) {
+            inner.subscribe(listener);
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ reporting
+
+    private static void line(String label, String format, Object... args) {
+        System.out.println(String.format(Locale.ROOT, "%-" + LABEL + "s", label + ":")
+                + String.format(Locale.ROOT, format, args));
+    }
+
+    private static String verdict(boolean ok) {
+        return ok ? "PASS" : "FAIL";
+    }
+
+    private static String ms(double seconds) {
+        return String.format(Locale.ROOT, "%.3f", seconds * 1e3);
+    }
+
+    private static String us(double seconds) {
+        return String.format(Locale.ROOT, "%.1f", seconds * 1e6);
+    }
+
+    private static String two(double x) {
+        return String.format(Locale.ROOT, "%.2f", x);
+    }
+
+    private static double mean(double[] xs) {
+        return Arrays.stream(xs).average().orElse(Double.NaN);
+    }
+
+    /** Nearest-rank percentile. */
+    private static double percentile(double[] xs, int p) {
+        double[] sorted = xs.clone();
+        Arrays.sort(sorted);
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
