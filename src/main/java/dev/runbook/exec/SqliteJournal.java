@@ -373,6 +373,9 @@ public final class SqliteJournal implements Journal {
     @Override
     public void close() {
         try {
+            if (db.isClosed()) {
+                return;
+            }
             insertEntry.close();
             db.close();
         } catch (SQLException e) {

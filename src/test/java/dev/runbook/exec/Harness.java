@@ -21,7 +21,12 @@ final class Harness implements AutoCloseable {
     private String guestVm;
 
     Harness(Path dir) {
-        site = new LocalSiteFixture(dir);
+        this(dir, false);
+    }
+
+    /** With {@code existing}, opens the site and journal already in the folder instead of seeding new ones. */
+    Harness(Path dir, boolean existing) {
+        site = existing ? LocalSiteFixture.existing(dir) : new LocalSiteFixture(dir);
         journal = SqliteJournal.open(site.journal);
         journal.subscribe(e -> {
             synchronized (seen) {

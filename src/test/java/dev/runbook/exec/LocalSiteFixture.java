@@ -20,6 +20,15 @@ public final class LocalSiteFixture {
     public final Path journal;
 
     public LocalSiteFixture(Path dir) {
+        this(dir, true);
+    }
+
+    /** The fixture already in the folder, as a crashed process left it. */
+    public static LocalSiteFixture existing(Path dir) {
+        return new LocalSiteFixture(dir, false);
+    }
+
+    private LocalSiteFixture(Path dir, boolean seed) {
         this.dir = dir;
         try {
             String text = Files.readString(Path.of("inventories/sample.yaml"));
@@ -31,7 +40,9 @@ public final class LocalSiteFixture {
             throw new UncheckedIOException(e);
         }
         Inventory inv = Loader.inventory(inventory).value().orElseThrow();
-        LocalSite.seed(inv);
+        if (seed) {
+            LocalSite.seed(inv);
+        }
         protectedSite = LocalSite.at(dir.resolve("protected.json"));
         recoverySite = LocalSite.at(dir.resolve("recovery.json"));
         journal = dir.resolve("journal.db");

@@ -1,0 +1,177 @@
+package dev.runbook.exec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.runbook.cli.Main;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A child JVM runs a runbook through the CLI and is killed with SIGKILL at each journal boundary in turn
+ * (after every journal commit and after every primitive call, before it is recorded). {@code runbook
+ * resume} then completes or compensates the run; no step is applied twice, and the site ends as an
+ * uninterrupted run leaves it.
+ */
+class CrashMatrixTest {
+
+    @TempDir
+    Path root;
+
+    private int dirs;
+
+    @Test
+    void testFailoverSurvivesKillAtEveryBoundary() throws Exception {
+        matrix("test-failover", "app02", null);
+    }
+
+    @Test
+    void plannedFailoverSurvivesKillAtEveryBoundary() throws Exception {
+        matrix("planned-failover", "app02", null);
+    }
+
+    @Test
+    void rollbackSurvivesKillAtEveryBoundary() throws Exception {
+        matrix("rollback", "app02", "test-failover");
+    }
+
+    private void matrix(String runbook, String vm, String before) throws Exception {
+        Path traceDir = next();
+        Path trace = traceDir.resolve("trace.txt");
+        Map<String, String> expected;
+        try (Harness h = new Harness(traceDir)) {
+            String parent = setUp(h, vm, before);
+            h.journal.close();
+            int code = child(h, runbook, vm, parent, "-Drunbook.crash.trace=" + trace);
+            assertEquals(0, code, "the uninterrupted run failed: " + Files.readString(traceDir.resolve("child.log")));
+            try (Harness after = reopen(h)) {
+                expected = settled(after);
+            }
+        }
+        int boundaries = Files.readAllLines(trace).size();
+        assertTrue(boundaries > 5, "too few boundaries: " + boundaries);
+        int consistent = 0;
+        List<String> problems = new ArrayList<>();
+        for (int k = 1; k <= boundaries; k++) {
+            try (Harness h = new Harness(next())) {
+                String parent = setUp(h, vm, before);
+                h.journal.close();
+                int code = child(h, runbook, vm, parent, "-Drunbook.crash.at=" + k);
+                if (code != 137) {
+                    problems.add("boundary " + k + ": the child was not killed (exit " + code + ")");
+                    continue;
+                }
+                String problem = resumeAndCheck(h, expected);
+                if (problem == null) {
+                    consistent++;
+                } else {
+                    problems.add("boundary " + k + ": " + problem);
+                }
+            }
+        }
+        System.out.println("crash matrix " + runbook + "/" + vm + ": " + boundaries + " trials, " + consistent + " consistent");
+        assertEquals(List.of(), problems);
+    }
+
+    private Path next() throws IOException {
+        return Files.createDirectory(root.resolve("c" + (dirs++)));
+    }
+
+    private static String setUp(Harness h, String vm, String before) {
+        if (before == null) {
+            return null;
+        }
+        Result r = h.run(before, vm, Map.of(), Faults.none(), null);
+        assertEquals(RunState.COMPLETED, r.state(), r.message());
+        return r.runId();
+    }
+
+    /** Resumes every unfinished run, newest first, then compares with the uninterrupted outcome. */
+    private static String resumeAndCheck(Harness h, Map<String, String> expected) {
+        try (SqliteJournal journal = SqliteJournal.open(h.site.journal)) {
+            for (RunRecord r : journal.runs()) {
+                RunState state = RunState.of(r.state());
+                if (state.isFinal() || state == RunState.AWAITING_DECISION) {
+                    continue;
+                }
+                StringWriter out = new StringWriter();
+                int code = Main.execute(new String[] {"resume", r.id(), "--journal", h.site.journal.toString()},
+                        new PrintWriter(out), new PrintWriter(out));
+                if (code != 0) {
+                    return "resume of " + r.id() + " exited " + code + ": " + out;
+                }
+            }
+        }
+        try (Harness after = reopen(h)) {
+            List<String> twice = after.appliedTwice();
+            if (!twice.isEmpty()) {
+                return "applied twice: " + twice;
+            }
+            Map<String, String> now = settled(after);
+            if (!now.equals(expected)) {
+                List<String> diff = new ArrayList<>();
+                now.forEach((k, v) -> {
+                    if (!v.equals(expected.get(k))) {
+                        diff.add(k + "=" + v + " (expected " + expected.get(k) + ")");
+                    }
+                });
+                return "the site differs from an uninterrupted run: " + diff;
+            }
+        }
+        return null;
+    }
+
+    private static Harness reopen(Harness h) {
+        return new Harness(h.site.dir, true);
+    }
+
+    /** The site's state and where each run ended. */
+    private static Map<String, String> settled(Harness h) {
+        Map<String, String> out = new java.util.TreeMap<>(FaultMatrixTest.flat(h));
+        List<RunRecord> runs = new ArrayList<>(h.journal.runs());
+        java.util.Collections.reverse(runs);
+        for (int i = 0; i < runs.size(); i++) {
+            out.put("run-" + (i + 1), runs.get(i).state());
+        }
+        h.journal.lifecycle().forEach(l -> out.put("lifecycle/" + l.vm(), l.state()));
+        return out;
+    }
+
+    private static int child(Harness h, String runbook, String vm, String parent, String... props) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        int feature = Runtime.version().feature();
+        if (feature >= 22) {
+            cmd.add("--enable-native-access=ALL-UNNAMED");
+        }
+        if (feature >= 24) {
+            cmd.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        cmd.add("-Dpolyglot.engine.WarnInterpreterOnly=false");
+        cmd.add("-XX:TieredStopAtLevel=1"); // short-lived children: start fast rather than peak
+        cmd.addAll(List.of(props));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        if (parent == null) {
+            cmd.addAll(List.of("run", "runbooks/" + runbook + ".yaml", "-i", h.site.inventory.toString(), "--vm", vm));
+        } else {
+            cmd.addAll(List.of(runbook, parent));
+        }
+        cmd.addAll(List.of("--journal", h.site.journal.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(h.site.dir.resolve("child.log").toFile()).start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("the child did not end within 120 s; see " + h.site.dir.resolve("child.log"));
+        }
+        return p.exitValue();
+    }
+}
