@@ -1,6 +1,7 @@
 package dev.runbook.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.exec.Admission;
@@ -69,6 +70,9 @@ public final class EngineBench {
     private static final int DURABLE_RUNS = 5;
     private static final int MEMORY_WARMUP = 20;
     private static final int MEMORY_RUNS = 50;
+    /** Fewer runs for guarded steps: each evaluation goes through the sandbox, so a run takes far longer. */
+    private static final int GUARDED_WARMUP = 5;
+    private static final int GUARDED_RUNS = 10;
     private static final int GUARD_WARMUP = 20_000;
     private static final int GUARD_EVALS = 100_000;
     /** A shorter runbook, to show whether the guarded step's cost grows with the runbook's length. */
@@ -109,22 +113,24 @@ public final class EngineBench {
             double durableRatio = durable.perStep / fsyncMean;
             line("durable journaled no-op step (SQLite)", "mean %s ms/step  = %s x fsync   (%d-step runbook, %d runs)",
                     ms(durable.perStep), two(durableRatio), STEPS, DURABLE_RUNS);
-            line("  of which in Journal.write", "mean %s ms/step  (%s commits per run)",
-                    ms(durable.writePerStep), String.format(Locale.ROOT, "%.0f", durable.commitsPerRun));
+            line("  of which in Journal.write", "mean %s ms/step  (%s commits per run; p50 %s ms = %s x fsync p50)",
+                    ms(durable.writePerStep), String.format(Locale.ROOT, "%.0f", durable.commitsPerRun),
+                    ms(durable.commitP50), two(durable.commitP50 / percentile(fsync, 50)));
 
             double memory = perStep(() -> new MemoryJournal(), plain, primitives, options, expressions,
                     MEMORY_WARMUP, MEMORY_RUNS);
             line("engine cost per no-op step (memory)", "mean %s us/step   (%d-step runbook, %d runs after warm-up)",
                     us(memory), STEPS, MEMORY_RUNS);
+            line("  of which the plan as JSON (once a run)", "mean %s us/step", us(planJson(plain, MEMORY_WARMUP, MEMORY_RUNS)));
 
-            double guarded = perStep(() -> new MemoryJournal(), plan(STEPS, true), primitives, options, expressions,
-                    MEMORY_WARMUP, MEMORY_RUNS);
-            line("guarded no-op step (memory)", "mean %s us/step   (%d-step runbook, when '%s' on every step)",
-                    us(guarded), STEPS, GUARD);
-            double guardedShort = perStep(() -> new MemoryJournal(), plan(SHORT_STEPS, true), primitives, options,
-                    expressions, MEMORY_WARMUP, MEMORY_RUNS);
-            line("guarded no-op step (memory)", "mean %s us/step   (%d-step runbook, when '%s' on every step)",
-                    us(guardedShort), SHORT_STEPS, GUARD);
+            // Two lengths: a per-step figure that grows with the runbook's length means per-step work that
+            // grows with the number of finished steps.
+            for (int steps : new int[] {SHORT_STEPS, STEPS}) {
+                double guarded = perStep(() -> new MemoryJournal(), plan(steps, true), primitives, options,
+                        expressions, GUARDED_WARMUP, GUARDED_RUNS);
+                line("guarded no-op step (memory)", "mean %s us/step   (%d-step runbook, %d runs, when '%s' on every step)",
+                        us(guarded), steps, GUARDED_RUNS, GUARD);
+            }
 
             double guard = cachedGuard();
             line("cached guard expression", "mean %s us/eval   (%d evals after warm-up)", us(guard), GUARD_EVALS);
@@ -169,7 +175,7 @@ public final class EngineBench {
     // -------------------------------------------------------------------------------------- engine
 
     /** Per-step figures of the durable runs. */
-    private record Durable(double perStep, double writePerStep, double commitsPerRun) {
+    private record Durable(double perStep, double writePerStep, double commitsPerRun, double commitP50) {
     }
 
     private static Durable durable(Path db, Plan template, Primitives primitives, Options options,
@@ -185,7 +191,9 @@ public final class EngineBench {
                 total += run(engine, template);
             }
             int steps = DURABLE_RUNS * template.steps().size();
-            return new Durable(total / steps, journal.writeNanos / 1e9 / steps, journal.writes / (double) DURABLE_RUNS);
+            double[] commits = Arrays.stream(journal.latencies, 0, journal.writes).mapToDouble(n -> n / 1e9).toArray();
+            return new Durable(total / steps, journal.writeNanos / 1e9 / steps, journal.writes / (double) DURABLE_RUNS,
+                    percentile(commits, 50));
         }
     }
 
@@ -203,6 +211,29 @@ public final class EngineBench {
             }
         }
         return total / runs / template.steps().size();
+    }
+
+    /**
+     * Seconds per step that serialising the plan takes, as {@link Engine#start} does once a run to record
+     * it: a per-run cost, but proportional to the number of steps, so it is part of every step's price.
+     */
+    private static double planJson(Plan template, int warmup, int runs) throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        long total = 0;
+        int chars = 0;
+        for (int i = -warmup; i < runs; i++) {
+            Plan plan = forVm(template, "bench-json-" + i);
+            long t0 = System.nanoTime();
+            chars += mapper.writeValueAsString(plan).length();
+            long t = System.nanoTime() - t0;
+            if (i >= 0) {
+                total += t;
+            }
+        }
+        if (chars == 0) {
+            throw new IllegalStateException("the plan serialised to nothing");
+        }
+        return total / 1e9 / runs / template.steps().size();
     }
 
     /** Seconds one start() of the plan takes, for a VM no run has used. */
@@ -289,11 +320,15 @@ public final class EngineBench {
         }
     }
 
-    /** Counts and times the journal writes, so the durable figure splits into commit time and the rest. */
+    /**
+     * Counts and times the journal writes, so the durable figure splits into commit time and the rest; the
+     * wrapper's own cost (two clock reads a write) is far below a commit's.
+     */
     private static final class Timed implements Journal {
         private final Journal inner;
-        long writes;
+        int writes;
         long writeNanos;
+        long[] latencies = new long[4096];
 
         Timed(Journal inner) {
             this.inner = inner;
@@ -313,8 +348,12 @@ public final class EngineBench {
         public void write(List<Entry> entries) {
             long t0 = System.nanoTime();
             inner.write(entries);
-            writeNanos += System.nanoTime() - t0;
-            writes++;
+            long t = System.nanoTime() - t0;
+            writeNanos += t;
+            if (writes == latencies.length) {
+                latencies = Arrays.copyOf(latencies, writes * 2);
+            }
+            latencies[writes++] = t;
         }
 
         @Override
