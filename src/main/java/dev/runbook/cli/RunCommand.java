@@ -60,6 +60,10 @@ final class RunCommand implements Callable<Integer> {
             description = "Events as text lines or one JSON object per line: text, json.")
     String output;
 
+    @Option(names = "--timeout", paramLabel = "DURATION",
+            description = "The longest the run may take up to its end or its decision point (e.g. 2h); steps past it are cancelled.")
+    String timeout;
+
     @Mixin
     JournalOptions where;
 
@@ -96,7 +100,14 @@ final class RunCommand implements Callable<Integer> {
             }
             try (Journal journal = where.open()) {
                 journal.subscribe(new EventPrinter(out, output.equals("json")));
-                Engine engine = Runs.engine(journal, plan, where, pipeline.expressions());
+                java.time.Duration limit;
+                try {
+                    limit = timeout == null ? null : dev.runbook.model.Durations.parse(timeout);
+                } catch (IllegalArgumentException e) {
+                    err.println("runbook: --timeout '" + timeout + "' is not a duration like 90s, 30m or 2h");
+                    return ExitCodes.INVALID;
+                }
+                Engine engine = Runs.engine(journal, plan, where, pipeline.expressions(), limit);
                 Result r = engine.start(plan, Runs.launch(runbookFile, inventoryFile, null));
                 return Runs.end(r, out, err);
             }

@@ -26,7 +26,13 @@ final class Runs {
 
     static Engine engine(Journal journal, Plan plan, JournalOptions where, Expressions expressions)
             throws PrimitiveException {
-        return new Engine(journal, Sites.forBindings(plan.bindings()), Options.defaults(where.drivers()), expressions);
+        return engine(journal, plan, where, expressions, null);
+    }
+
+    static Engine engine(Journal journal, Plan plan, JournalOptions where, Expressions expressions,
+                         java.time.Duration runTimeout) throws PrimitiveException {
+        return new Engine(journal, Sites.forBindings(plan.bindings()),
+                Options.defaults(where.drivers()).withRunTimeout(runTimeout), expressions);
     }
 
     static Engine.Launch launch(Path runbook, Path inventory, String parent) {
