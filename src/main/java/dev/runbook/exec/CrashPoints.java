@@ -39,7 +39,8 @@ public final class CrashPoints {
         }
         if (n == DIE_AT) {
             try {
-                new ProcessBuilder("kill", "-KILL", String.valueOf(ProcessHandle.current().pid())).start().waitFor();
+                // the shell's own kill: no dependence on procps being installed
+                new ProcessBuilder("sh", "-c", "kill -9 " + ProcessHandle.current().pid()).start().waitFor();
                 Thread.sleep(60_000);
             } catch (IOException | InterruptedException e) {
                 Runtime.getRuntime().halt(137);

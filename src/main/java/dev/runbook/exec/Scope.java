@@ -23,6 +23,7 @@ final class Scope {
     private final Map<String, JsonNode> fixed = new HashMap<>();
     private final Map<String, ObjectNode> steps = new ConcurrentHashMap<>();
     private volatile ObjectNode stepsNode;
+    private Map<String, JsonNode> bindings;
 
     Scope(Expressions expressions, Plan plan, String runId, String parent) {
         this.expressions = expressions;
@@ -40,7 +41,10 @@ final class Scope {
     }
 
     Map<String, JsonNode> bindings() {
-        return Map.copyOf(fixed);
+        if (bindings == null) {
+            bindings = Map.copyOf(fixed);
+        }
+        return bindings;
     }
 
     void finished(String stepId, String state, JsonNode result) {
@@ -52,7 +56,17 @@ final class Scope {
         stepsNode = null;
     }
 
-    private Map<String, JsonNode> roots(JsonNode result) {
+    private final Map<String, Boolean> readsSteps = new ConcurrentHashMap<>();
+
+    private Map<String, JsonNode> roots(String text, JsonNode result) {
+        Map<String, JsonNode> roots = new HashMap<>(fixed);
+        if (result != null) {
+            roots.put("result", result);
+        }
+        // building `steps` costs a copy of every finished step: only for expressions that read it
+        if (!readsSteps.computeIfAbsent(text, t -> t.contains("steps"))) {
+            return roots;
+        }
         ObjectNode s = stepsNode;
         if (s == null) {
             // a new object each time steps change: the sandbox caches its copy of a root by identity
@@ -60,23 +74,19 @@ final class Scope {
             steps.forEach(s::set);
             stepsNode = s;
         }
-        Map<String, JsonNode> roots = new HashMap<>(fixed);
         roots.put("steps", s);
-        if (result != null) {
-            roots.put("result", result);
-        }
         return roots;
     }
 
     boolean test(String expression, JsonNode result) throws Expressions.EvaluationException {
-        Map<String, JsonNode> roots = roots(result);
+        Map<String, JsonNode> roots = roots(expression, result);
         synchronized (expressions) {
             return expressions.test(expression, roots);
         }
     }
 
     JsonNode render(String text, JsonNode result) throws Expressions.EvaluationException {
-        Map<String, JsonNode> roots = roots(result);
+        Map<String, JsonNode> roots = roots(text, result);
         synchronized (expressions) {
             return Interpolation.render(text, e -> expressions.evaluate(e, roots));
         }

@@ -38,6 +38,8 @@ public final class Expressions implements AutoCloseable {
     private Value jsonParse;
     private Value jsonStringify;
     private final Map<String, Value> compiled = new HashMap<>();
+    // Which roots each expression reads: the others are not converted into the sandbox at all.
+    private final Map<String, boolean[]> reads = new HashMap<>();
     // The same roots are passed again and again (one run, one inventory): keep their JS copies.
     private final JsonNode[] lastRoots = new JsonNode[Scope.ALL.size()];
     private final Value[] lastValues = new Value[Scope.ALL.size()];
@@ -138,9 +140,17 @@ public final class Expressions implements AutoCloseable {
         } catch (PolyglotException e) {
             throw new EvaluationException("does not compile: " + syntaxMessage(e));
         }
+        boolean[] read = reads.computeIfAbsent(expression, e -> {
+            Set<String> names = FreeNames.of(e);
+            boolean[] r = new boolean[Scope.ALL.size()];
+            for (int i = 0; i < r.length; i++) {
+                r[i] = names.contains(Scope.ALL.get(i));
+            }
+            return r;
+        });
         Object[] args = new Object[Scope.ALL.size()];
         for (int i = 0; i < args.length; i++) {
-            JsonNode root = roots.get(Scope.ALL.get(i));
+            JsonNode root = read[i] ? roots.get(Scope.ALL.get(i)) : null;
             if (root == null) {
                 args[i] = null;
             } else if (root == lastRoots[i]) {

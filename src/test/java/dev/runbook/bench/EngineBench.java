@@ -68,11 +68,18 @@ public final class EngineBench {
     private static final int FSYNC_SAMPLES = 2000;
     private static final int DURABLE_WARMUP = 1;
     private static final int DURABLE_RUNS = 5;
-    private static final int MEMORY_WARMUP = 20;
+    /**
+     * On two cores the JIT needs about a hundred 1000-step runs before the per-step figure settles (about
+     * 15 us/step over the first 50 runs, 2 us from the 100th on); fewer warm-up runs measure the compiler.
+     */
+    private static final int MEMORY_WARMUP = 200;
     private static final int MEMORY_RUNS = 50;
-    /** Fewer runs for guarded steps: each evaluation goes through the sandbox, so a run takes far longer. */
-    private static final int GUARDED_WARMUP = 5;
-    private static final int GUARDED_RUNS = 10;
+    /**
+     * Guarded runs are counted in steps, not runs: a guarded step can cost a hundred times an unguarded
+     * one, and the short runbook needs as many evaluations as the long one to warm up.
+     */
+    private static final int GUARDED_WARMUP_STEPS = 5_000;
+    private static final int GUARDED_STEPS = 10_000;
     private static final int GUARD_WARMUP = 20_000;
     private static final int GUARD_EVALS = 100_000;
     /** A shorter runbook, to show whether the guarded step's cost grows with the runbook's length. */
@@ -105,7 +112,7 @@ public final class EngineBench {
 
             double[] fsync = fsync(dir.resolve("fsync.probe"));
             double fsyncMean = mean(fsync);
-            line("fsync (4 KiB write + force)", "mean %s ms  p50 %s ms  p99 %s ms  (n=%d)",
+            line("fsync (4 KiB write + fsync(2))", "mean %s ms  p50 %s ms  p99 %s ms  (n=%d)",
                     ms(fsyncMean), ms(percentile(fsync, 50)), ms(percentile(fsync, 99)), fsync.length);
 
             Plan plain = plan(STEPS, false);
@@ -117,19 +124,23 @@ public final class EngineBench {
                     ms(durable.writePerStep), String.format(Locale.ROOT, "%.0f", durable.commitsPerRun),
                     ms(durable.commitP50), two(durable.commitP50 / percentile(fsync, 50)));
 
-            double memory = perStep(() -> new MemoryJournal(), plain, primitives, options, expressions,
+            double memory = perStep(MemoryJournal::new, plain, primitives, options, expressions,
                     MEMORY_WARMUP, MEMORY_RUNS);
-            line("engine cost per no-op step (memory)", "mean %s us/step   (%d-step runbook, %d runs after warm-up)",
-                    us(memory), STEPS, MEMORY_RUNS);
-            line("  of which the plan as JSON (once a run)", "mean %s us/step", us(planJson(plain, MEMORY_WARMUP, MEMORY_RUNS)));
+            line("engine cost per no-op step (memory)",
+                    "mean %s us/step   (%d-step runbook, %d runs after %d warm-up runs)",
+                    us(memory), STEPS, MEMORY_RUNS, MEMORY_WARMUP);
+            line("  of which the plan as JSON (once a run)", "mean %s us/step",
+                    us(planJson(plain, MEMORY_WARMUP, MEMORY_RUNS)));
 
             // Two lengths: a per-step figure that grows with the runbook's length means per-step work that
             // grows with the number of finished steps.
             for (int steps : new int[] {SHORT_STEPS, STEPS}) {
-                double guarded = perStep(() -> new MemoryJournal(), plan(steps, true), primitives, options,
-                        expressions, GUARDED_WARMUP, GUARDED_RUNS);
-                line("guarded no-op step (memory)", "mean %s us/step   (%d-step runbook, %d runs, when '%s' on every step)",
-                        us(guarded), steps, GUARDED_RUNS, GUARD);
+                int runs = GUARDED_STEPS / steps;
+                double guarded = perStep(MemoryJournal::new, plan(steps, true), primitives, options,
+                        expressions, GUARDED_WARMUP_STEPS / steps, runs);
+                line("guarded no-op step (memory)",
+                        "mean %s us/step   (%d-step runbook, %d runs, when '%s' on every step)",
+                        us(guarded), steps, runs, GUARD);
             }
 
             double guard = cachedGuard();
@@ -146,8 +157,8 @@ public final class EngineBench {
     // --------------------------------------------------------------------------------------- fsync
 
     /**
-     * Seconds per 4 KiB write followed by {@code force(false)} (fdatasync), overwriting the same block:
-     * the cheapest durable write the directory's file system offers, which is the floor a commit stands on.
+     * Seconds per 4 KiB write followed by {@code force(true)}, that is fsync(2), the call SQLite makes on
+     * commit, overwriting the same block: one durable write on the journal's file system.
      */
     private static double[] fsync(Path file) throws IOException {
         ByteBuffer block = ByteBuffer.allocateDirect(4096);
@@ -162,7 +173,7 @@ public final class EngineBench {
                 while (block.hasRemaining()) {
                     ch.write(block, block.position());
                 }
-                ch.force(false);
+                ch.force(true);
                 long t = System.nanoTime() - t0;
                 if (i >= 0) {
                     samples[i] = t / 1e9;
@@ -262,7 +273,8 @@ public final class EngineBench {
             }
             long t = System.nanoTime() - t0;
             if (truths != GUARD_WARMUP + GUARD_EVALS) {
-                throw new IllegalStateException("the guard evaluated to false " + (GUARD_WARMUP + GUARD_EVALS - truths) + " times");
+                throw new IllegalStateException("the guard evaluated to false "
+                        + (GUARD_WARMUP + GUARD_EVALS - truths) + " times");
             }
             return t / 1e9 / GUARD_EVALS;
         }
