@@ -46,9 +46,8 @@ abstract class DecideCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         try (Journal journal = where.open(); Pipeline pipeline = new Pipeline()) {
-            Optional<RunRecord> found = journal.run(runId);
+            Optional<RunRecord> found = Runs.find(journal, runId, where, err);
             if (found.isEmpty()) {
-                err.println("runbook: there is no run " + runId + " in " + where.file() + "; `runbook status` lists runs");
                 return ExitCodes.INVALID;
             }
             RunRecord r = found.get();
@@ -63,7 +62,7 @@ abstract class DecideCommand implements Callable<Integer> {
             Operation.Outcome outcome = outcome();
             if (r.state().equals(RunState.AWAITING_DECISION.id())) {
                 Engine engine = Runs.engine(journal, Engine.plan(r), where, pipeline.expressions());
-                String who = by != null ? by : dev.runbook.exec.Options.defaults(null).actor();
+                String who = by != null ? by : dev.runbook.exec.Options.whoAmI();
                 Engine.Decided d = engine.decide(runId, outcome, who);
                 if (d.result().refused()) {
                     return Runs.end(d.result(), out, err);

@@ -43,9 +43,8 @@ final class ResumeCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         try (Journal journal = where.open(); Pipeline pipeline = new Pipeline()) {
-            Optional<RunRecord> found = journal.run(runId);
+            Optional<RunRecord> found = Runs.find(journal, runId, where, err);
             if (found.isEmpty()) {
-                err.println("runbook: there is no run " + runId + " in " + where.file() + "; `runbook status` lists runs");
                 return ExitCodes.INVALID;
             }
             RunRecord r = found.get();

@@ -40,6 +40,15 @@ final class Runs {
                 inventory.toAbsolutePath().normalize().toString(), Provenance.gitCommit(runbook), parent);
     }
 
+    /** The run, or empty after saying on {@code err} that the journal has no such run. */
+    static java.util.Optional<RunRecord> find(Journal journal, String runId, JournalOptions where, PrintWriter err) {
+        var found = journal.run(runId);
+        if (found.isEmpty()) {
+            err.println("runbook: there is no run " + runId + " in " + where.file() + "; `runbook status` lists runs");
+        }
+        return found;
+    }
+
     /** Prints the result's message and returns the documented exit code. */
     static int end(Result r, PrintWriter out, PrintWriter err) {
         if (r.refused()) {

@@ -49,9 +49,8 @@ final class StatusCommand implements Callable<Integer> {
                 out.print(output.equals("json") ? MAPPER.writeValueAsString(all) + "\n" : overviewText(all));
                 return ExitCodes.OK;
             }
-            Optional<RunRecord> r = journal.run(runId);
+            Optional<RunRecord> r = Runs.find(journal, runId, where, err);
             if (r.isEmpty()) {
-                err.println("runbook: there is no run " + runId + " in " + where.file());
                 return ExitCodes.INVALID;
             }
             ObjectNode one = detail(journal, r.get());

@@ -85,14 +85,6 @@ final class Execution {
         }
     }
 
-    Plan plan() {
-        return plan;
-    }
-
-    RunRecord record() {
-        return record;
-    }
-
     private void reload() {
         view = RunView.of(journal, runId);
         view.steps().values().forEach(i -> {
@@ -120,8 +112,7 @@ final class Execution {
             String blocked = prechecks(batch);
             if (blocked != null) {
                 batch.add(run(RunState.BLOCKED, blocked));
-                batch.add(Entry.of(runId, Entry.Kind.LOCKS, null, Locks.RELEASED, null));
-                releaseToParentOrFree(batch, true);
+                endLocks(batch);
                 flush(batch);
                 return new Result(runId, RunState.BLOCKED, blocked);
             }
@@ -187,12 +178,10 @@ final class Execution {
     }
 
     /** A run that ends without completing hands its locks back to the run it continued, or frees them. */
-    private void releaseToParentOrFree(List<Entry> batch, boolean alreadyReleased) {
+    private void endLocks(List<Entry> batch) {
         if (record.parent() != null) {
-            batch.removeIf(e -> e.kind() == Entry.Kind.LOCKS && e.runId().equals(runId));
-            batch.add(Entry.of(runId, Entry.Kind.LOCKS, null, Locks.RETURNED,
-                    JSON.objectNode().put("to", record.parent())));
-        } else if (!alreadyReleased) {
+            batch.add(Entry.of(runId, Entry.Kind.LOCKS, null, Locks.RETURNED, JSON.objectNode().put("to", record.parent())));
+        } else {
             batch.add(Entry.of(runId, Entry.Kind.LOCKS, null, Locks.RELEASED, null));
         }
     }
@@ -587,8 +576,7 @@ final class Execution {
                 + (notes.isEmpty() ? "." : "; not undone: " + String.join("; ", notes) + ".")
                 + (finallyFailed == null ? "" : "\n" + finallyFailed);
         batch.add(run(RunState.COMPENSATED, message));
-        batch.add(Entry.of(runId, Entry.Kind.LOCKS, null, Locks.RELEASED, null));
-        releaseToParentOrFree(batch, true);
+        endLocks(batch);
         flush(batch);
         return new Result(runId, RunState.COMPENSATED, message);
     }

@@ -39,11 +39,8 @@ public record Options(Duration runTimeout, Duration timeoutCap, Sleeper sleeper,
         return new Options(t, timeoutCap, sleeper, cancelGrace, compensationAttempts, actor, drivers);
     }
 
-    public Options withActor(String a) {
-        return new Options(runTimeout, timeoutCap, sleeper, cancelGrace, compensationAttempts, a, drivers);
-    }
-
-    static String whoAmI() {
+    /** The user and host this process runs as: who acts when nobody is named. */
+    public static String whoAmI() {
         String user = System.getProperty("user.name", "unknown");
         String host = System.getenv().getOrDefault("HOSTNAME", "");
         if (host.isEmpty()) {

@@ -25,13 +25,10 @@ public final class RunView {
     private final Map<String, Item> steps = new LinkedHashMap<>();
     private final Map<String, Item> prechecks = new LinkedHashMap<>();
     private final Map<String, Item> compensations = new LinkedHashMap<>();
-    private final List<Entry> entries;
     private JsonNode decision;
-    private long lastSeq;
 
     private RunView(String runId, List<Entry> entries) {
         this.runId = runId;
-        this.entries = List.copyOf(entries);
         entries.forEach(this::apply);
     }
 
@@ -40,7 +37,6 @@ public final class RunView {
     }
 
     private void apply(Entry e) {
-        lastSeq = Math.max(lastSeq, e.seq());
         switch (e.kind()) {
             case STEP -> steps.put(e.step(), next(steps.get(e.step()), e));
             case PRECHECK -> prechecks.put(e.step(), next(prechecks.get(e.step()), e));
@@ -85,14 +81,6 @@ public final class RunView {
 
     public Optional<JsonNode> decision() {
         return Optional.ofNullable(decision);
-    }
-
-    public List<Entry> entries() {
-        return entries;
-    }
-
-    public long lastSeq() {
-        return lastSeq;
     }
 
     List<Item> compensationsInReverse() {

@@ -63,7 +63,8 @@ final class Scope {
         if (result != null) {
             roots.put("result", result);
         }
-        // building `steps` costs a copy of every finished step: only for expressions that read it
+        // building `steps` costs a copy of every finished step: only for texts that may read it (a
+        // substring test, since a text may be an interpolation rather than one expression)
         if (!readsSteps.computeIfAbsent(text, t -> t.contains("steps"))) {
             return roots;
         }

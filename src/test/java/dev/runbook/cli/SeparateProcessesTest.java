@@ -32,17 +32,7 @@ class SeparateProcessesTest {
     }
 
     private Process start(LocalSiteFixture site, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        int feature = Runtime.version().feature();
-        if (feature >= 22) {
-            cmd.add("--enable-native-access=ALL-UNNAMED");
-        }
-        if (feature >= 24) {
-            cmd.add("--sun-misc-unsafe-memory-access=allow");
-        }
-        cmd.addAll(List.of("-Dpolyglot.engine.WarnInterpreterOnly=false", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        List<String> cmd = new ArrayList<>(ChildJvm.command());
         cmd.addAll(List.of(args));
         cmd.addAll(List.of("--journal", site.journal.toString()));
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();

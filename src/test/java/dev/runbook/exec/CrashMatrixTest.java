@@ -147,19 +147,7 @@ class CrashMatrixTest {
     }
 
     private static int child(Harness h, String runbook, String vm, String parent, String... props) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        int feature = Runtime.version().feature();
-        if (feature >= 22) {
-            cmd.add("--enable-native-access=ALL-UNNAMED");
-        }
-        if (feature >= 24) {
-            cmd.add("--sun-misc-unsafe-memory-access=allow");
-        }
-        cmd.add("-Dpolyglot.engine.WarnInterpreterOnly=false");
-        cmd.add("-XX:TieredStopAtLevel=1"); // short-lived children: start fast rather than peak
-        cmd.addAll(List.of(props));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        List<String> cmd = new ArrayList<>(dev.runbook.cli.ChildJvm.command(props));
         if (parent == null) {
             cmd.addAll(List.of("run", "runbooks/" + runbook + ".yaml", "-i", h.site.inventory.toString(), "--vm", vm));
         } else {

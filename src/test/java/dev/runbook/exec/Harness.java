@@ -17,7 +17,6 @@ final class Harness implements AutoCloseable {
     final LocalSiteFixture site;
     final SqliteJournal journal;
     final Pipeline pipeline = new Pipeline();
-    final List<Entry> seen = new ArrayList<>();
     private String guestVm;
 
     Harness(Path dir) {
@@ -29,9 +28,6 @@ final class Harness implements AutoCloseable {
         site = existing ? LocalSiteFixture.existing(dir) : new LocalSiteFixture(dir);
         journal = SqliteJournal.open(site.journal);
         journal.subscribe(e -> {
-            synchronized (seen) {
-                seen.add(e);
-            }
             // A local site has no guests: report for the guest once the recovered VM has started.
             if (guestVm != null && e.kind() == Entry.Kind.STEP && e.step().equals("start") && e.state().equals("succeeded")) {
                 site.guestReports(guestVm, "succeeded");
