@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.primitive.Call;
+import dev.runbook.primitive.CallSupport;
 import dev.runbook.primitive.PrimitiveException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -75,17 +76,8 @@ final class LocalDomains extends LocalPrimitive {
     }
 
     private static void setCompute(Call call, ObjectNode domain) throws PrimitiveException {
-        domain.put("vcpus", positive(call, "vcpus"));
-        domain.put("memoryMiB", positive(call, "memoryMiB"));
-    }
-
-    private static int positive(Call call, String param) throws PrimitiveException {
-        int value = call.params().path(param).asInt(0);
-        if (value < 1) {
-            throw fail("%s '%s' of %s is not a positive count", param, call.params().path(param).asText(),
-                    call.stepId());
-        }
-        return value;
+        domain.put("vcpus", CallSupport.positive(call, "vcpus"));
+        domain.put("memoryMiB", CallSupport.positive(call, "memoryMiB"));
     }
 
     private static void reorder(Call call, ObjectNode domain, Site site) throws PrimitiveException {

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.model.Durations;
 import dev.runbook.primitive.Call;
+import dev.runbook.primitive.CallSupport;
 import dev.runbook.primitive.Catalog;
 import dev.runbook.primitive.Observation;
 import dev.runbook.primitive.Primitive;
 import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.primitive.PrimitiveSpec;
+import dev.runbook.primitive.StateFile;
 import java.io.UncheckedIOException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileLockInterruptionException;
@@ -26,8 +28,6 @@ import java.util.concurrent.TimeUnit;
  */
 abstract class LocalPrimitive implements Primitive {
 
-    private static final long POLL_MILLIS = 50;
-
     private final PrimitiveSpec spec;
 
     LocalPrimitive(String name) {
@@ -36,12 +36,6 @@ abstract class LocalPrimitive implements Primitive {
 
     /** A site a call acts on: its inventory name and its state. */
     record Site(String name, LocalSite local) {
-    }
-
-    /** One poll of a wait: a result once the wait is over, empty while it goes on. */
-    @FunctionalInterface
-    interface Poll<T> {
-        Optional<T> next() throws PrimitiveException;
     }
 
     @Override
@@ -77,24 +71,19 @@ abstract class LocalPrimitive implements Primitive {
     }
 
     /** Changes the home site and records the call under its key in the same write. */
-    JsonNode mutate(Call call, LocalSite.Change<JsonNode, PrimitiveException> change) throws PrimitiveException {
+    JsonNode mutate(Call call, StateFile.Change<JsonNode, PrimitiveException> change) throws PrimitiveException {
         return home(call).local().change(state -> record(call, state, change.apply(state)));
     }
 
     /** Changes the source and recovery sites; the record goes with the recovery site, which is written last. */
-    JsonNode mutateBoth(Call call, LocalSite.BothChange<JsonNode, PrimitiveException> change)
+    JsonNode mutateBoth(Call call, StateFile.BothChange<JsonNode, PrimitiveException> change)
             throws PrimitiveException {
         return LocalSite.changeBoth(source(call).local(), recovery(call).local(),
                 (s, r) -> record(call, r, change.apply(s, r)));
     }
 
     private JsonNode record(Call call, ObjectNode state, JsonNode result) {
-        ObjectNode applied = LocalSite.section(state, "applied");
-        // A second apply under one key is a bug of the caller; the count lets tests see it.
-        int count = applied.path(call.key()).path("count").asInt(0) + 1;
-        ObjectNode entry = applied.putObject(call.key()).put("primitive", spec.name());
-        entry.set("result", result);
-        entry.put("at", Instant.now().toString()).put("count", count);
+        CallSupport.recordApplied(state, call, spec.name(), result);
         return result;
     }
 
@@ -108,20 +97,11 @@ abstract class LocalPrimitive implements Primitive {
 
     /** The recovery or source site whose name the {@code site} parameter gives. */
     static Site named(Call call) throws PrimitiveException {
-        String name = text(call, "site");
-        for (String root : List.of("site", "sourceSite")) {
-            if (name.equals(call.bindings().getOrDefault(root, object()).path("name").asText())) {
-                return site(call, root);
-            }
-        }
-        throw fail("site '%s' is neither the recovery site nor the source site of this plan", name);
+        return site(call, CallSupport.namedSiteRoot(call));
     }
 
     private static Site site(Call call, String root) throws PrimitiveException {
-        JsonNode entry = call.bindings().get(root);
-        if (entry == null) {
-            throw fail("call to %s has no '%s' binding", call.stepId(), root);
-        }
+        JsonNode entry = CallSupport.siteBinding(call, root);
         String name = entry.path("name").asText();
         String uri = entry.path("uri").asText();
         Optional<Path> file = LocalSite.pathOf(uri);
@@ -131,57 +111,25 @@ abstract class LocalPrimitive implements Primitive {
         return new Site(name, LocalSite.at(file.get()));
     }
 
-    /** The plan's VM entry; the {@code vm} parameter, when given, must name it. */
     static JsonNode vm(Call call) throws PrimitiveException {
-        JsonNode vm = call.bindings().get("vm");
-        if (vm == null) {
-            throw fail("call to %s has no 'vm' binding", call.stepId());
-        }
-        String named = call.params().path("vm").asText(vm.path("name").asText());
-        if (!named.equals(vm.path("name").asText())) {
-            throw fail("vm '%s' is not the VM of this plan, which is '%s'", named, vm.path("name").asText());
-        }
-        return vm;
+        return CallSupport.vm(call);
     }
 
     static String text(Call call, String param) throws PrimitiveException {
-        String value = call.params().path(param).asText("");
-        if (value.isEmpty()) {
-            throw fail("parameter '%s' of %s is missing", param, call.stepId());
-        }
-        return value;
+        return CallSupport.text(call, param);
     }
 
     static List<String> texts(Call call, String param) throws PrimitiveException {
-        JsonNode list = call.params().path(param);
-        if (!list.isArray()) {
-            throw fail("parameter '%s' of %s is %s, not a list", param, call.stepId(), list);
-        }
-        List<String> out = new ArrayList<>();
-        list.forEach(n -> out.add(n.asText()));
-        return out;
+        return CallSupport.texts(call, param);
     }
 
     static Duration duration(Call call, String param, String fallback) throws PrimitiveException {
-        String text = call.params().path(param).asText(fallback);
-        try {
-            return Durations.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw fail("parameter '%s' of %s is '%s', not a duration", param, call.stepId(), text);
-        }
+        return CallSupport.duration(call, param, fallback);
     }
 
-    /** Polls until {@code poll} yields or {@code limit} passes; empty when it passed. Interruption cancels. */
-    static <T> Optional<T> await(Duration limit, Poll<T> poll) throws PrimitiveException, InterruptedException {
-        long end = System.nanoTime() + limit.toNanos();
-        while (true) {
-            Optional<T> out = poll.next();
-            long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
-            if (out.isPresent() || left <= 0) {
-                return out;
-            }
-            Thread.sleep(Math.max(1, Math.min(POLL_MILLIS, left)));
-        }
+    static <T> Optional<T> await(Duration limit, CallSupport.Poll<T> poll)
+            throws PrimitiveException, InterruptedException {
+        return CallSupport.await(limit, poll);
     }
 
     static ObjectNode object() {
@@ -189,7 +137,7 @@ abstract class LocalPrimitive implements Primitive {
     }
 
     static PrimitiveException fail(String format, Object... args) {
-        return new PrimitiveException(String.format(format, args));
+        return CallSupport.fail(format, args);
     }
 
     private static PrimitiveException failure(UncheckedIOException e) throws InterruptedException {

@@ -2,37 +2,27 @@ package dev.runbook.primitive.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.model.Inventory;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import dev.runbook.primitive.StateFile;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
  * A site whose whole state (domains, networks, disks, replication, remediation and the record of
- * applied calls) is one JSON file. Every change rewrites the file atomically under a lock that excludes
- * other threads and other processes, so a change either happened completely or not at all, even when the
+ * applied calls) is one {@link StateFile}: every change happens completely or not at all, even when the
  * process is killed.
  */
 public final class LocalSite {
 
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final ObjectMapper JSON = StateFile.JSON;
 
     /** The instant seeded replication entries report as their last sync. */
     static final String SEEDED_SYNC = "2024-01-01T00:00:00Z";
@@ -40,12 +30,11 @@ public final class LocalSite {
     private static final String SCHEME = "local://";
     private static final List<String> SECTIONS =
             List.of("domains", "networks", "disks", "replication", "remediation", "applied");
-    private static final Map<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
 
-    private final Path file;
+    private final StateFile store;
 
     private LocalSite(Path file) {
-        this.file = file.toAbsolutePath().normalize();
+        this.store = StateFile.at(file);
     }
 
     /** The site whose state is {@code file}; the file need not exist yet. */
@@ -63,12 +52,12 @@ public final class LocalSite {
 
     /** The state file. */
     public Path file() {
-        return file;
+        return store.file();
     }
 
     /** A copy of the current state. */
     public JsonNode read() {
-        return load();
+        return store.read();
     }
 
     /**
@@ -88,42 +77,13 @@ public final class LocalSite {
         return changeBoth(first, last, change::apply);
     }
 
-    /** A change that may refuse with a checked exception. */
-    @FunctionalInterface
-    interface Change<T, X extends Exception> {
-        T apply(ObjectNode state) throws X;
+    <T, X extends Exception> T change(StateFile.Change<T, X> change) throws X {
+        return store.change(change);
     }
 
-    /** A change of two states that may refuse with a checked exception. */
-    @FunctionalInterface
-    interface BothChange<T, X extends Exception> {
-        T apply(ObjectNode first, ObjectNode last) throws X;
-    }
-
-    <T, X extends Exception> T change(Change<T, X> change) throws X {
-        try (Held ignored = Held.of(List.of(file))) {
-            ObjectNode state = load();
-            T out = change.apply(state);
-            store(state);
-            return out;
-        }
-    }
-
-    static <T, X extends Exception> T changeBoth(LocalSite first, LocalSite last, BothChange<T, X> change) throws X {
-        if (first.file.equals(last.file)) {
-            return first.change(s -> change.apply(s, s));
-        }
-        try (Held ignored = Held.of(List.of(first.file, last.file))) {
-            ObjectNode a = first.load();
-            ObjectNode b = last.load();
-            JsonNode before = a.deepCopy();
-            T out = change.apply(a, b);
-            if (!a.equals(before)) {
-                first.store(a);
-            }
-            last.store(b);
-            return out;
-        }
+    static <T, X extends Exception> T changeBoth(LocalSite first, LocalSite last, StateFile.BothChange<T, X> change)
+            throws X {
+        return StateFile.changeBoth(first.store, last.store, change);
     }
 
     /**
@@ -134,17 +94,17 @@ public final class LocalSite {
     public static void seed(Inventory inventory) {
         Map<Path, ObjectNode> states = new LinkedHashMap<>();
         inventory.sites().values().forEach(s -> pathOf(s.uri()).ifPresent(p -> states.computeIfAbsent(
-                at(p).file, k -> empty())));
+                at(p).file(), k -> empty())));
         for (Inventory.Vm vm : inventory.vms()) {
             state(inventory, vm.sourceSite(), states).ifPresent(s -> SiteSeed.source(s, vm));
             state(inventory, vm.recoverySite(), states).ifPresent(s -> SiteSeed.recovery(s, vm, inventory));
         }
-        states.forEach((path, state) -> at(path).replace(state));
+        states.forEach((path, state) -> at(path).store.write(state));
     }
 
     /** The state without the record of applied calls and without sync times: what a rollback must restore. */
     public JsonNode resources() {
-        ObjectNode state = load();
+        ObjectNode state = store.read();
         state.remove("applied");
         state.path("replication").forEach(r -> ((ObjectNode) r).remove("lastSync"));
         return state;
@@ -172,12 +132,12 @@ public final class LocalSite {
     /** The idempotency keys of every applied call, in the order they were first applied. */
     public List<String> appliedKeys() {
         List<String> keys = new ArrayList<>();
-        load().path("applied").properties().forEach(e -> keys.add(e.getKey()));
+        store.read().path("applied").properties().forEach(e -> keys.add(e.getKey()));
         return keys;
     }
 
     static ObjectNode section(ObjectNode state, String name) {
-        return state.has(name) ? (ObjectNode) state.get(name) : state.putObject(name);
+        return StateFile.section(state, name);
     }
 
     private static ObjectNode empty() {
@@ -188,95 +148,6 @@ public final class LocalSite {
 
     private static Optional<ObjectNode> state(Inventory inventory, String site, Map<Path, ObjectNode> states) {
         return Optional.ofNullable(inventory.sites().get(site)).flatMap(s -> pathOf(s.uri()))
-                .map(p -> states.get(at(p).file));
-    }
-
-    private void replace(ObjectNode state) {
-        try (Held ignored = Held.of(List.of(file))) {
-            store(state);
-        }
-    }
-
-    private ObjectNode load() {
-        try {
-            JsonNode node = JSON.readTree(Files.readAllBytes(file));
-            if (node instanceof ObjectNode state) {
-                return state;
-            }
-            throw new IOException("it holds no JSON object");
-        } catch (NoSuchFileException e) {
-            throw new UncheckedIOException("site state " + file + " does not exist", e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("site state " + file + " cannot be read: " + e.getMessage(), e);
-        }
-    }
-
-    private void store(ObjectNode state) {
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
-            Files.write(tmp, JSON.writeValueAsBytes(state));
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            deleteQuietly(tmp);
-            throw new UncheckedIOException("site state " + file + " cannot be written: " + e.getMessage(), e);
-        }
-    }
-
-    private static void deleteQuietly(Path tmp) {
-        try {
-            if (tmp != null) {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException ignored) {
-            // A stray temp file is harmless: nothing reads it.
-        }
-    }
-
-    /** The in-process and OS locks of some state files, taken in path order so two sites never deadlock. */
-    private static final class Held implements AutoCloseable {
-        private final List<ReentrantLock> locks = new ArrayList<>();
-        private final List<FileChannel> channels = new ArrayList<>();
-
-        static Held of(List<Path> files) {
-            Held held = new Held();
-            try {
-                files.stream().sorted().forEach(held::take);
-                return held;
-            } catch (RuntimeException e) {
-                held.close();
-                throw e;
-            }
-        }
-
-        private void take(Path file) {
-            // The in-process lock comes first: FileChannel.lock refuses a second holder in the same JVM.
-            ReentrantLock lock = LOCKS.computeIfAbsent(file, k -> new ReentrantLock());
-            lock.lock();
-            locks.add(lock);
-            try {
-                Files.createDirectories(file.getParent());
-                FileChannel channel = FileChannel.open(file.resolveSibling(file.getFileName() + ".lock"),
-                        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                channels.add(channel);
-                channel.lock();
-            } catch (IOException e) {
-                throw new UncheckedIOException("site state " + file + " cannot be locked: " + e.getMessage(), e);
-            }
-        }
-
-        @Override
-        public void close() {
-            for (int i = channels.size() - 1; i >= 0; i--) {
-                try {
-                    channels.get(i).close();
-                } catch (IOException ignored) {
-                    // Closing releases the OS lock; the process exiting would release it too.
-                }
-            }
-            for (int i = locks.size() - 1; i >= 0; i--) {
-                locks.get(i).unlock();
-            }
-        }
+                .map(p -> states.get(at(p).file()));
     }
 }

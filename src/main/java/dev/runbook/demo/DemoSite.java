@@ -1,0 +1,280 @@
+package dev.runbook.demo;
+
+import dev.runbook.primitive.PrimitiveException;
+import dev.runbook.primitive.StateFile;
+import dev.runbook.primitive.libvirt.QemuImg;
+import dev.runbook.primitive.libvirt.ReplicationPort;
+import dev.runbook.primitive.libvirt.SiteRef;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The embedded demo site: a protected and a recovery site on libvirt's test driver (node files in the
+ * folder), three protected VMs with their controller VMs, production and isolated test networks, qcow2
+ * source disks with real content, replicas brought in sync by the replication port, and the inventory
+ * that describes it all.
+ */
+public final class DemoSite {
+
+    /** Size of every demo disk. */
+    static final long DISK_BYTES = 16L << 20;
+
+    /** A protected VM of the demo. */
+    record Vm(String name, String sourceNetwork, String mac, String firmware, int vcpus, int memoryMiB,
+              String bus, List<String> disks) {
+    }
+
+    static final List<Vm> VMS = List.of(
+            new Vm("web01", "prod-lan", "52:54:00:10:00:01", "bios", 2, 4096, "virtio", List.of("root", "data")),
+            new Vm("app02", "prod-lan", "52:54:00:10:00:02", "uefi", 4, 8192, "virtio", List.of("root")),
+            new Vm("win03", "prod-dmz", "52:54:00:10:00:03", "uefi", 4, 16384, "sata", List.of("system", "logs")));
+
+    static final List<String> SOURCE_NETWORKS = List.of("prod-lan", "prod-dmz");
+    static final List<String> RECOVERY_NETWORKS =
+            List.of("dr-prod-lan", "dr-prod-dmz", "dr-test-isolated", "dr-replication");
+
+    private final Path dir;
+
+    /** The names of the demo's protected VMs. */
+    public static List<String> vmNames() {
+        return VMS.stream().map(Vm::name).toList();
+    }
+
+    private DemoSite(Path dir) {
+        this.dir = dir.toAbsolutePath().normalize();
+    }
+
+    /** What {@link #init} made. */
+    public record Made(Path dir, Path inventory, SiteRef protectedSite, SiteRef recoverySite, List<String> lines) {
+    }
+
+    /**
+     * Builds a site in {@code dir}, which must be missing or empty.
+     *
+     * @throws IllegalArgumentException when {@code dir} holds files
+     */
+    public static Made init(Path dir) throws IOException, PrimitiveException, InterruptedException {
+        if (Files.isDirectory(dir)) {
+            try (var entries = Files.list(dir)) {
+                if (entries.findAny().isPresent()) {
+                    throw new IllegalArgumentException(dir + " is not empty; name a new or empty folder");
+                }
+            }
+        } else if (Files.exists(dir)) {
+            throw new IllegalArgumentException(dir + " is a file; name a new or empty folder");
+        }
+        return new DemoSite(dir).build();
+    }
+
+    private Made build() throws IOException, PrimitiveException, InterruptedException {
+        List<String> lines = new ArrayList<>();
+        Path disks = dir.resolve("disks");
+        Files.createDirectories(disks.resolve("protected"));
+        Files.createDirectories(disks.resolve("recovery"));
+        SiteRef prot = site("protected");
+        SiteRef rec = site("recovery");
+        StringBuilder protectedNode = new StringBuilder("<node>\n");
+        StringBuilder recoveryNode = new StringBuilder("<node>\n");
+        ReplicationPort port = new ReplicationPort(rec);
+        Files.writeString(rec.state(), "{\"replication\": {}}\n");
+        Files.writeString(prot.state(), "{}\n");
+        for (Vm vm : VMS) {
+            List<ReplicationPort.Pair> pairs = new ArrayList<>();
+            List<Path> sources = new ArrayList<>();
+            for (String disk : vm.disks()) {
+                Path source = disks.resolve("protected/" + vm.name() + "-" + disk + ".qcow2");
+                Path replica = disks.resolve("recovery/" + vm.name() + "-" + disk + ".qcow2");
+                content(source, vm.name() + " " + disk);
+                QemuImg.check("create", "-q", "-f", "qcow2", replica.toString(), Long.toString(DISK_BYTES));
+                pairs.add(new ReplicationPort.Pair(source, replica));
+                sources.add(source);
+            }
+            Path boot = disks.resolve("recovery/ctrl-" + vm.name() + "-boot.qcow2");
+            content(boot, "controller of " + vm.name());
+            protectedNode.append(domain(vm.name(), vm, vm.vcpus(), vm.memoryMiB(), vm.firmware(), sources,
+                    vm.sourceNetwork(), 1));
+            List<Path> controllerDisks = new ArrayList<>(List.of(boot));
+            pairs.forEach(p -> controllerDisks.add(p.replica()));
+            recoveryNode.append(domain("ctrl-" + vm.name(), vm, 1, 1024, "bios", controllerDisks, "dr-replication", 1));
+            port.register(vm.name());
+            port.sync(vm.name(), pairs);
+            lines.add(String.format("vm %-6s source domain %s on protected, controller ctrl-%s on recovery, disks %s",
+                    vm.name(), vm.name(), vm.name(), String.join(", ", vm.disks())));
+        }
+        int bridge = 0;
+        for (String n : SOURCE_NETWORKS) {
+            protectedNode.append(network(n, bridge++));
+        }
+        for (String n : RECOVERY_NETWORKS) {
+            recoveryNode.append(network(n, bridge++));
+        }
+        Files.writeString(prot.nodeFile().orElseThrow(), protectedNode.append("</node>\n"));
+        Files.writeString(rec.nodeFile().orElseThrow(), recoveryNode.append("</node>\n"));
+        Path inventory = dir.resolve("inventory.yaml");
+        Files.writeString(inventory, inventory(prot, rec, disks));
+        lines.add(0, "site protected: " + prot.uri() + " (networks " + String.join(", ", SOURCE_NETWORKS) + ")");
+        lines.add(1, "site recovery:  " + rec.uri() + " (networks " + String.join(", ", RECOVERY_NETWORKS) + ")");
+        lines.add("replicas in sync with their sources (qemu-img convert), exports active");
+        lines.add("inventory: " + inventory);
+        return new Made(dir, inventory, prot, rec, lines);
+    }
+
+    private SiteRef site(String name) throws PrimitiveException {
+        Path node = dir.resolve(name + ".xml");
+        return SiteRef.of(StateFile.JSON.createObjectNode().put("name", name).put("uri", "test://" + node));
+    }
+
+    /** A qcow2 disk whose content is a labelled header and a megabyte of bytes unique to the label. */
+    private static void content(Path disk, String label) throws IOException, PrimitiveException, InterruptedException {
+        Path raw = disk.resolveSibling(disk.getFileName() + ".raw");
+        byte[] bytes = new byte[(int) DISK_BYTES];
+        byte[] header = ("RUNBOOK-DEMO-DISK " + label + "\n").getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(header, 0, bytes, 0, header.length);
+        byte[] noise = new byte[1 << 20];
+        new Random(label.hashCode()).nextBytes(noise);
+        System.arraycopy(noise, 0, bytes, 1 << 20, noise.length);
+        Files.write(raw, bytes);
+        try {
+            QemuImg.check("convert", "-q", "-f", "raw", "-O", "qcow2", raw.toString(), disk.toString());
+        } finally {
+            Files.deleteIfExists(raw);
+        }
+    }
+
+    private static String domain(String name, Vm vm, int vcpus, int memoryMiB, String firmware, List<Path> disks,
+                                 String network, int runstate) {
+        StringBuilder out = new StringBuilder();
+        out.append("  <domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>\n")
+                .append("    <name>").append(name).append("</name>\n")
+                .append("    <uuid>").append(uuid("domain " + name)).append("</uuid>\n")
+                .append("    <memory unit='KiB'>").append(memoryMiB * 1024L).append("</memory>\n")
+                .append("    <currentMemory unit='KiB'>").append(memoryMiB * 1024L).append("</currentMemory>\n")
+                .append("    <vcpu>").append(vcpus).append("</vcpu>\n")
+                .append("    <os").append(firmware.equals("uefi") ? " firmware='efi'" : "")
+                .append("><type arch='x86_64'>hvm</type><boot dev='hd'/></os>\n")
+                .append("    <devices>\n");
+        String prefix = vm.bus().equals("sata") ? "sd" : "vd";
+        for (int i = 0; i < disks.size(); i++) {
+            out.append("      <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='")
+                    .append(disks.get(i)).append("'/><target dev='").append(prefix).append((char) ('a' + i))
+                    .append("' bus='").append(vm.bus()).append("'/></disk>\n");
+        }
+        out.append("      <interface type='network'><mac address='").append(vm.mac())
+                .append("'/><source network='").append(network).append("'/></interface>\n")
+                .append("    </devices>\n")
+                .append("    <test:runstate>").append(runstate).append("</test:runstate>\n")
+                .append("  </domain>\n");
+        return out.toString();
+    }
+
+    private static String network(String name, int bridge) {
+        return "  <network><name>" + name + "</name><uuid>" + uuid("network " + name) + "</uuid><bridge name='rbdemo"
+                + bridge + "'/></network>\n";
+    }
+
+    /** A stable UUID, so that a definition read before any change equals one read after a restore. */
+    private static String uuid(String what) {
+        return java.util.UUID.nameUUIDFromBytes(("runbook-demo " + what).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    private static String inventory(SiteRef prot, SiteRef rec, Path disks) {
+        String d = disks.toString();
+        return """
+                # The demo site made by `runbook demo init`: libvirt test-driver node files, qcow2 disks.
+                apiVersion: runbooks/v1
+                kind: Inventory
+                metadata:
+                  name: demo
+                  version: 1.0.0
+                  description: Three protected VMs replicated from a VMware-style site onto a KVM recovery site.
+                spec:
+                  sites:
+                    protected:
+                      uri: %1$s
+                      hardwareProfile: vmware-esxi
+                      description: Production site
+                    recovery:
+                      uri: %2$s
+                      hardwareProfile: kvm-virtio
+                      description: Recovery site, KVM with virtio devices
+                  networks:
+                    - source: prod-lan
+                      production: dr-prod-lan
+                      test: dr-test-isolated
+                    - source: prod-dmz
+                      production: dr-prod-dmz
+                      test: dr-test-isolated
+                  vms:
+                    - name: web01
+                      hostname: web01.example.internal
+                      sourceSite: protected
+                      recoverySite: recovery
+                      sourceDomain: web01
+                      controllerDomain: ctrl-web01
+                      hardwareProfile: vmware-esxi
+                      firmware: bios
+                      compute: {vcpus: 2, memoryMiB: 4096}
+                      os: {family: linux, flavour: ubuntu-22.04, networkStack: netplan}
+                      disks:
+                        - {name: root, source: %3$s/protected/web01-root.qcow2, replica: %3$s/recovery/web01-root.qcow2, root: true, target: vda}
+                        - {name: data, source: %3$s/protected/web01-data.qcow2, replica: %3$s/recovery/web01-data.qcow2, target: vdb}
+                      nics:
+                        - name: ens160
+                          mac: "52:54:00:10:00:01"
+                          network: prod-lan
+                          ipv4:
+                            address: 10.10.0.21
+                            prefix: 24
+                            gateway: 10.10.0.1
+                            dns: [10.10.0.2, 10.10.0.3]
+                            searchDomains: [example.internal]
+                      remediation: {network: restore-static, reportDeadline: 10m}
+                    - name: app02
+                      hostname: app02.example.internal
+                      sourceSite: protected
+                      recoverySite: recovery
+                      sourceDomain: app02
+                      controllerDomain: ctrl-app02
+                      hardwareProfile: kvm-virtio
+                      firmware: uefi
+                      compute: {vcpus: 4, memoryMiB: 8192}
+                      os: {family: linux, flavour: rhel-9, networkStack: networkmanager}
+                      disks:
+                        - {name: root, source: %3$s/protected/app02-root.qcow2, replica: %3$s/recovery/app02-root.qcow2, root: true, target: vda}
+                      nics:
+                        - name: eth0
+                          mac: "52:54:00:10:00:02"
+                          network: prod-lan
+                          ipv4: dhcp
+                      remediation: {network: preserve}
+                    - name: win03
+                      hostname: win03
+                      sourceSite: protected
+                      recoverySite: recovery
+                      sourceDomain: win03
+                      controllerDomain: ctrl-win03
+                      hardwareProfile: vmware-esxi
+                      firmware: uefi
+                      compute: {vcpus: 4, memoryMiB: 16384}
+                      os: {family: windows, flavour: windows-server-2022}
+                      disks:
+                        - {name: system, source: %3$s/protected/win03-system.qcow2, replica: %3$s/recovery/win03-system.qcow2, root: true, target: sda}
+                        - {name: logs, source: %3$s/protected/win03-logs.qcow2, replica: %3$s/recovery/win03-logs.qcow2, target: sdb}
+                      nics:
+                        - name: Ethernet0
+                          mac: "52:54:00:10:00:03"
+                          network: prod-dmz
+                          ipv4:
+                            address: 192.168.50.13
+                            prefix: 24
+                            gateway: 192.168.50.1
+                            dns: [192.168.50.2]
+                      remediation: {network: restore-source, reportDeadline: 20m}
+                """.formatted(prot.uri(), rec.uri(), d);
+    }
+}

@@ -1,0 +1,211 @@
+package dev.runbook.primitive.libvirt;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbook.primitive.Call;
+import dev.runbook.primitive.CallSupport;
+import dev.runbook.primitive.Observation;
+import dev.runbook.primitive.PrimitiveException;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The hypervisor family on libvirt: power, definition changes and their exact restore, and the state
+ * and network probes. The definition before a change is recorded with the intent, so the undo restores
+ * the XML libvirt held, whatever happened in between.
+ */
+final class Domains extends LibvirtPrimitive {
+
+    Domains(String name) {
+        super(name);
+    }
+
+    @Override
+    SiteRef home(Call call) throws PrimitiveException {
+        return named(call);
+    }
+
+    @Override
+    JsonNode run(Call call) throws PrimitiveException, InterruptedException {
+        String domain = CallSupport.text(call, "domain");
+        return switch (spec().name()) {
+            case "libvirt.domain.shutdown" -> shutdown(call, domain);
+            case "libvirt.domain.destroy" -> destroy(call, domain);
+            case "libvirt.domain.start" -> start(call, domain);
+            case "libvirt.domain.set-compute" -> redefine(call, domain, Definitions.compute(
+                    CallSupport.positive(call, "vcpus"), CallSupport.positive(call, "memoryMiB")));
+            case "libvirt.domain.reorder-disks" -> redefine(call, domain,
+                    Definitions.bootDisk(CallSupport.text(call, "rootDisk"), domain));
+            case "libvirt.domain.map-networks" -> mapNetworks(call, domain);
+            case "libvirt.domain.set-firmware" -> redefine(call, domain,
+                    Definitions.firmware(CallSupport.text(call, "firmware"), domain));
+            case "libvirt.domain.restore-definition" -> restore(call, domain);
+            case "libvirt.domain.await-running" -> awaitRunning(call, domain);
+            case "libvirt.domain.state" -> probeState(call, domain);
+            default -> throw new IllegalStateException("primitive '" + spec().name() + "' is not a domain one");
+        };
+    }
+
+    private JsonNode shutdown(Call call, String domain) throws PrimitiveException, InterruptedException {
+        Duration limit = CallSupport.duration(call, "timeout", "2m");
+        return power(call, domain, "shutoff", session -> {
+            session.shutdown(domain);
+            Optional<String> off = CallSupport.await(limit, () -> Optional.of(session.stateOf(domain))
+                    .filter("shutoff"::equals));
+            if (off.isEmpty()) {
+                session.destroy(domain); // the guest ignored the request; the step says so in its timeout
+            }
+        });
+    }
+
+    private JsonNode destroy(Call call, String domain) throws PrimitiveException, InterruptedException {
+        return power(call, domain, "shutoff", session -> session.destroy(domain));
+    }
+
+    private JsonNode start(Call call, String domain) throws PrimitiveException, InterruptedException {
+        return power(call, domain, "running", session -> session.start(domain));
+    }
+
+    /** A power action on a domain. */
+    @FunctionalInterface
+    private interface Power {
+        void apply(Session session) throws PrimitiveException, InterruptedException;
+    }
+
+    /** Brings the domain to {@code target}; the result says whether it ran before, which its undo needs. */
+    private JsonNode power(Call call, String domain, String target, Power action)
+            throws PrimitiveException, InterruptedException {
+        String before = Session.read(home(call), s -> s.stateOf(domain));
+        if ("missing".equals(before)) {
+            throw CallSupport.fail("domain '%s' does not exist on site '%s'", domain, home(call).name());
+        }
+        ObjectNode intent = object().put("wasRunning", "running".equals(before)).put("target", target);
+        return mutate(call, intent, (session, i) -> {
+            if (!target.equals(session.stateOf(domain))) {
+                action.apply(session);
+            }
+            return object().put("wasRunning", i.path("wasRunning").asBoolean());
+        });
+    }
+
+    private JsonNode redefine(Call call, String domain, Definitions.Edit edit)
+            throws PrimitiveException, InterruptedException {
+        SiteRef site = home(call);
+        String original = Session.read(site, s -> s.definition(domain));
+        String target = Definitions.edit(original, edit);
+        ObjectNode intent = object().put("originalXml", original).put("targetXml", target);
+        return mutate(call, intent, (session, i) -> {
+            session.define(domain, target);
+            return object().put("originalXml", original);
+        });
+    }
+
+    private JsonNode mapNetworks(Call call, String domain) throws PrimitiveException, InterruptedException {
+        JsonNode nics = call.params().path("nics");
+        SiteRef site = home(call);
+        Session.read(site, s -> {
+            for (JsonNode nic : nics) {
+                String network = nic.path("network").asText();
+                if (!s.networkActive(network)) {
+                    throw CallSupport.fail("network '%s' is missing or inactive on site '%s'", network, site.name());
+                }
+            }
+            return null;
+        });
+        return redefine(call, domain, Definitions.networks(nics, domain));
+    }
+
+    private JsonNode restore(Call call, String domain) throws PrimitiveException, InterruptedException {
+        String xml = CallSupport.text(call, "xml");
+        try {
+            Xml.parse(xml);
+        } catch (IllegalArgumentException e) {
+            throw CallSupport.fail("definition recorded for domain '%s' is not XML: %s", domain, e.getMessage());
+        }
+        return mutate(call, object(), (session, i) -> {
+            session.define(domain, xml);
+            return object();
+        });
+    }
+
+    @Override
+    Observation settle(Call call, Session session, JsonNode intent) throws PrimitiveException {
+        String domain = call.text("domain");
+        if (intent.has("target")) {
+            String state = session.stateOf(domain);
+            return state.equals(intent.get("target").asText())
+                    ? new Observation.Applied(object().put("wasRunning", intent.path("wasRunning").asBoolean()))
+                    : new Observation.NotApplied();
+        }
+        if (intent.has("targetXml")) {
+            String now = Definitions.facets(session.definition(domain));
+            String target = Definitions.facets(intent.get("targetXml").asText());
+            return now.equals(target)
+                    ? new Observation.Applied(object().put("originalXml", intent.get("originalXml").asText()))
+                    : new Observation.NotApplied();
+        }
+        return new Observation.NotApplied(); // restoring a definition again is harmless
+    }
+
+    private JsonNode awaitRunning(Call call, String domain) throws PrimitiveException, InterruptedException {
+        SiteRef site = home(call);
+        String timeout = call.params().path("timeout").asText("5m");
+        Optional<String> running = CallSupport.await(CallSupport.duration(call, "timeout", "5m"),
+                () -> Optional.of(Session.read(site, s -> s.stateOf(domain))).filter("running"::equals));
+        if (running.isEmpty()) {
+            throw CallSupport.fail("domain '%s' on site '%s' is still %s after %s", domain, site.name(),
+                    Session.read(site, s -> s.stateOf(domain)), timeout);
+        }
+        return object().put("state", "running");
+    }
+
+    /** The domain's state; {@code unknown} with the reason when the site cannot be reached. */
+    private JsonNode probeState(Call call, String domain) throws InterruptedException {
+        try {
+            SiteRef site = home(call);
+            String state = Session.read(site, s -> s.stateOf(domain));
+            return object().put("state", state);
+        } catch (PrimitiveException e) {
+            return object().put("state", "unknown").put("reason", e.getMessage());
+        }
+    }
+
+    /** The network probe: which of the named networks are missing or inactive. */
+    static final class Networks extends LibvirtPrimitive {
+
+        Networks() {
+            super("libvirt.network.available");
+        }
+
+        @Override
+        SiteRef home(Call call) throws PrimitiveException {
+            return named(call);
+        }
+
+        @Override
+        JsonNode run(Call call) throws PrimitiveException, InterruptedException {
+            SiteRef site = home(call);
+            ObjectNode out = object();
+            ArrayNode missing = out.putArray("missing");
+            Session.read(site, s -> {
+                for (String name : CallSupport.texts(call, "networks")) {
+                    if (!s.networkActive(name) && !contains(missing, name)) {
+                        missing.add(name);
+                    }
+                }
+                return null;
+            });
+            return out;
+        }
+
+        private static boolean contains(ArrayNode list, String name) {
+            for (JsonNode n : list) {
+                if (n.asText().equals(name)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+}

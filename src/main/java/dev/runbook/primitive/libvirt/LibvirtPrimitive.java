@@ -1,0 +1,141 @@
+package dev.runbook.primitive.libvirt;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbook.primitive.Call;
+import dev.runbook.primitive.CallSupport;
+import dev.runbook.primitive.Catalog;
+import dev.runbook.primitive.Observation;
+import dev.runbook.primitive.Primitive;
+import dev.runbook.primitive.PrimitiveException;
+import dev.runbook.primitive.PrimitiveSpec;
+import dev.runbook.primitive.StateFile;
+import java.io.UncheckedIOException;
+
+/**
+ * What every primitive on a libvirt site shares: its catalog spec, how a call finds its site, and the
+ * intent record that makes a mutation safe to resume.
+ *
+ * <p>A mutation writes, in the site's state file, an intent under the call's key with whatever the
+ * undo needs (taken before the change), then changes the site, then replaces the intent with the
+ * applied record. After a crash {@link #observe} finds one of three things: an applied record (it took
+ * effect), no record (it did not), or an intent, which {@link #settle} resolves by looking at the site.
+ */
+abstract class LibvirtPrimitive implements Primitive {
+
+    private final PrimitiveSpec spec;
+
+    LibvirtPrimitive(String name) {
+        this.spec = Catalog.standard().find(name).orElseThrow();
+    }
+
+    /** The change a mutation makes once its intent is recorded. */
+    @FunctionalInterface
+    interface Change {
+        JsonNode apply(Session session, ObjectNode intent) throws PrimitiveException, InterruptedException;
+    }
+
+    @Override
+    public PrimitiveSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public final JsonNode apply(Call call) throws PrimitiveException, InterruptedException {
+        try {
+            return run(call);
+        } catch (UncheckedIOException e) {
+            throw new PrimitiveException(e.getMessage(), e);
+        }
+    }
+
+    abstract JsonNode run(Call call) throws PrimitiveException, InterruptedException;
+
+    /** The site whose state file records this primitive's calls: the recovery site unless said otherwise. */
+    SiteRef home(Call call) throws PrimitiveException {
+        return recovery(call);
+    }
+
+    @Override
+    public Observation observe(Call call) throws PrimitiveException, InterruptedException {
+        try {
+            return Session.with(home(call), session -> {
+                ObjectNode content = session.state();
+                JsonNode applied = content.path("applied").path(call.key());
+                if (!applied.isMissingNode()) {
+                    return new Observation.Applied(applied.get("result"));
+                }
+                JsonNode intent = content.path("intents").path(call.key());
+                return intent.isMissingNode() ? new Observation.NotApplied() : settle(call, session, intent);
+            });
+        } catch (UncheckedIOException e) {
+            throw new PrimitiveException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Resolves an intent left by a call that was cut off: whether its change is on the site. The default
+     * says it is not, which suits changes that are harmless to make again.
+     */
+    Observation settle(Call call, Session session, JsonNode intent) throws PrimitiveException, InterruptedException {
+        return new Observation.NotApplied();
+    }
+
+    /**
+     * Makes a change under the site's lock: records {@code intent}, applies {@code change}, writes the
+     * site back, then records the call as applied with its result.
+     */
+    JsonNode mutate(Call call, ObjectNode intent, Change change) throws PrimitiveException, InterruptedException {
+        return Session.with(home(call), session -> {
+            ObjectNode content = session.state();
+            StateFile.section(content, "intents").set(call.key(), intent);
+            session.writeState(content);
+            JsonNode result = change.apply(session, intent);
+            session.flush();
+            ObjectNode after = session.state();
+            StateFile.section(after, "intents").remove(call.key());
+            CallSupport.recordApplied(after, call, spec.name(), result);
+            session.writeState(after);
+            return result;
+        });
+    }
+
+    /** Makes a change that lives in the state file alone, recorded in the same write. */
+    JsonNode mutateState(Call call, StateChange change) throws PrimitiveException, InterruptedException {
+        return Session.with(home(call), session -> {
+            ObjectNode content = session.state();
+            JsonNode result = change.apply(content);
+            CallSupport.recordApplied(content, call, spec.name(), result);
+            session.writeState(content);
+            return result;
+        });
+    }
+
+    /** A change of the state file's content. */
+    @FunctionalInterface
+    interface StateChange {
+        JsonNode apply(ObjectNode content) throws PrimitiveException;
+    }
+
+    static SiteRef recovery(Call call) throws PrimitiveException {
+        return site(call, "site");
+    }
+
+    static SiteRef source(Call call) throws PrimitiveException {
+        return site(call, "sourceSite");
+    }
+
+    /** The recovery or source site whose name the {@code site} parameter gives. */
+    static SiteRef named(Call call) throws PrimitiveException {
+        return site(call, CallSupport.namedSiteRoot(call));
+    }
+
+    private static SiteRef site(Call call, String root) throws PrimitiveException {
+        return SiteRef.of(CallSupport.siteBinding(call, root));
+    }
+
+    static ObjectNode object() {
+        return StateFile.JSON.createObjectNode();
+    }
+
+}

@@ -1,0 +1,119 @@
+package dev.runbook.primitive.libvirt;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runbook.primitive.PrimitiveException;
+import dev.runbook.primitive.StateFile;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The disk operations, done by {@code qemu-img} (Debian package {@code qemu-utils}): internal snapshots
+ * of qcow2 images, copies between images and comparisons. An interrupted call kills the process.
+ */
+public final class QemuImg {
+
+    private QemuImg() {
+    }
+
+    /** The result of one {@code qemu-img} run. */
+    public record Outcome(int exit, String out, String err) {
+    }
+
+    public static Outcome run(List<String> args) throws PrimitiveException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add("qemu-img");
+        command.addAll(args);
+        Process process;
+        try {
+            process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        } catch (IOException e) {
+            throw new PrimitiveException("qemu-img cannot be started (" + e.getMessage()
+                    + "); install it: apt-get install qemu-utils", e);
+        }
+        try {
+            // Both streams drain on their own threads; this one waits, so an interrupt kills the process.
+            var out = drain(process.getInputStream());
+            var err = drain(process.getErrorStream());
+            int exit = process.waitFor();
+            return new Outcome(exit, out.get().strip(), err.get().strip());
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new PrimitiveException(String.join(" ", command) + " failed: " + e.getCause().getMessage(), e);
+        } finally {
+            if (process.isAlive()) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private static java.util.concurrent.Future<String> drain(java.io.InputStream stream) {
+        var task = new java.util.concurrent.FutureTask<>(
+                () -> new String(stream.readAllBytes(), StandardCharsets.UTF_8));
+        Thread.ofVirtual().start(task);
+        return task;
+    }
+
+    /** Runs qemu-img and fails with its message unless it exits 0. */
+    public static String check(String... args) throws PrimitiveException, InterruptedException {
+        Outcome outcome = run(List.of(args));
+        if (outcome.exit() != 0) {
+            throw new PrimitiveException("qemu-img " + String.join(" ", args) + " failed: "
+                    + (outcome.err().isEmpty() ? "exit " + outcome.exit() : outcome.err()));
+        }
+        return outcome.out();
+    }
+
+    /** {@code qemu-img info} of an image, read without taking its lock. */
+    public static JsonNode info(Path disk) throws PrimitiveException, InterruptedException {
+        try {
+            return StateFile.JSON.readTree(check("info", "--output=json", "-U", disk.toString()));
+        } catch (IOException e) {
+            throw new PrimitiveException("qemu-img info of " + disk + " printed no JSON: " + e.getMessage(), e);
+        }
+    }
+
+    public static Set<String> snapshots(Path disk) throws PrimitiveException, InterruptedException {
+        Set<String> names = new HashSet<>();
+        info(disk).path("snapshots").forEach(s -> names.add(s.path("name").asText()));
+        return names;
+    }
+
+    public static void snapshot(Path disk, String name) throws PrimitiveException, InterruptedException {
+        check("snapshot", "-c", name, disk.toString());
+    }
+
+    public static void revert(Path disk, String name) throws PrimitiveException, InterruptedException {
+        check("snapshot", "-a", name, disk.toString());
+    }
+
+    public static void deleteSnapshot(Path disk, String name) throws PrimitiveException, InterruptedException {
+        check("snapshot", "-d", name, disk.toString());
+    }
+
+    /** Writes the content of {@code from} into the existing image {@code to}, keeping its snapshots. */
+    public static void copyInto(Path from, Path to) throws PrimitiveException, InterruptedException {
+        check("convert", "-U", "-n", "-O", format(to), from.toString(), to.toString());
+    }
+
+    /** True when the two images hold the same content, by {@code qemu-img compare}. */
+    public static boolean identical(Path a, Path b) throws PrimitiveException, InterruptedException {
+        Outcome outcome = run(List.of("compare", "-U", a.toString(), b.toString()));
+        if (outcome.exit() > 1) {
+            throw new PrimitiveException("qemu-img compare " + a + " " + b + " failed: " + outcome.err());
+        }
+        return outcome.exit() == 0;
+    }
+
+    /** The image's format as qemu-img detects it. */
+    public static String format(Path disk) throws PrimitiveException, InterruptedException {
+        if (!Files.exists(disk)) {
+            throw new PrimitiveException("disk " + disk + " does not exist");
+        }
+        return info(disk).path("format").asText();
+    }
+}

@@ -1,0 +1,67 @@
+package dev.runbook.primitive.libvirt;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbook.primitive.PrimitiveException;
+import dev.runbook.primitive.StateFile;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The local replication port outside runs: a periodic sync that copies each source disk's content into
+ * its replica, and what an interrupted sync leaves behind (a checkpoint to recover before failover).
+ * Its state per VM lives in the recovery site's state file, where the replication primitives read it.
+ */
+public final class ReplicationPort {
+
+    /** A source disk and the replica it is copied into. */
+    public record Pair(Path source, Path replica) {
+    }
+
+    private final SiteRef recovery;
+
+    public ReplicationPort(SiteRef recovery) {
+        this.recovery = recovery;
+    }
+
+    /** Registers a VM with an active export and no sync yet. */
+    public void register(String vm) {
+        StateFile.at(recovery.state()).change(content -> {
+            Replication.replication(content).putObject(vm).put("export", "active").put("lastResult", "never")
+                    .put("lastSync", "").put("checkpointPending", false);
+            return null;
+        });
+    }
+
+    /** Copies every source disk into its replica; the sync succeeds and clears any checkpoint. */
+    public void sync(String vm, List<Pair> disks) throws PrimitiveException, InterruptedException {
+        for (Pair p : disks) {
+            QemuImg.copyInto(p.source(), p.replica());
+        }
+        update(vm, e -> e.put("lastResult", "succeeded").put("lastSync", Instant.now().toString())
+                .put("checkpointPending", false));
+    }
+
+    /**
+     * A sync cut off after its first disk: the replicas are a mix of old and new content, the result is
+     * {@code interrupted} and a checkpoint is pending until a full sync recovers it.
+     */
+    public void interruptedSync(String vm, List<Pair> disks) throws PrimitiveException, InterruptedException {
+        if (!disks.isEmpty()) {
+            QemuImg.copyInto(disks.get(0).source(), disks.get(0).replica());
+        }
+        update(vm, e -> e.put("lastResult", "interrupted").put("checkpointPending", true));
+    }
+
+    /** Sets the VM's last sync result, as a failed transfer would. */
+    public void failedSync(String vm, String reason) throws PrimitiveException {
+        update(vm, e -> e.put("lastResult", "failed").put("lastError", reason));
+    }
+
+    private void update(String vm, java.util.function.Consumer<ObjectNode> change) throws PrimitiveException {
+        StateFile.at(recovery.state()).change(content -> {
+            change.accept(Replication.entry(content, vm, recovery));
+            return null;
+        });
+    }
+}

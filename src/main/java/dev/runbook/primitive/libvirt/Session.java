@@ -1,0 +1,360 @@
+package dev.runbook.primitive.libvirt;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbook.primitive.PrimitiveException;
+import dev.runbook.primitive.StateFile;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.libvirt.Connect;
+import org.libvirt.Domain;
+import org.libvirt.DomainInfo;
+import org.libvirt.ErrorCallback;
+import org.libvirt.LibvirtException;
+import org.libvirt.Network;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+
+/**
+ * One use of a libvirt site: its connection and its state file (replication state and the record of
+ * applied calls).
+ *
+ * <p>A test-driver site lives in this process only, so every use opens its node file afresh under the
+ * state file's lock, and a use that changed something writes the domains and networks back to the node
+ * file before the lock is released. Two processes therefore see one site, and a site survives the
+ * process, as a real hypervisor would. Other sites keep one connection per URI for the process.
+ */
+public final class Session implements AutoCloseable {
+
+    /** {@code VIR_DOMAIN_XML_INACTIVE}: the persistent definition, not the running one. */
+    static final int INACTIVE = 2;
+
+    private static final String TEST_NS = "http://libvirt.org/schemas/domain/test/1.0";
+    private static final Map<String, Connect> SHARED = new ConcurrentHashMap<>();
+
+    static {
+        try {
+            // libvirt prints every error on stderr by default; ours reach the user through exceptions.
+            Connect.setErrorCallback(new ErrorCallback());
+        } catch (LibvirtException | RuntimeException | LinkageError e) {
+            // Without libvirt0 the first connection reports the missing library.
+        }
+    }
+
+    private final SiteRef site;
+    private final StateFile state;
+    private final Connect connect;
+    private boolean changed;
+
+    private Session(SiteRef site, Connect connect) {
+        this.site = site;
+        this.state = StateFile.at(site.state());
+        this.connect = connect;
+    }
+
+    /** Work done with a session. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Session session) throws PrimitiveException, InterruptedException;
+    }
+
+    /** Runs {@code work} on the site; for a test-driver site, under its lock, writing back what changed. */
+    public static <T> T with(SiteRef site, Work<T> work) throws PrimitiveException, InterruptedException {
+        try (StateFile.Hold ignored = StateFile.at(site.state()).lock(); Session session = open(site)) {
+            T out = work.run(session);
+            session.flush();
+            return out;
+        }
+    }
+
+    /** Runs read-only {@code work}: no lock; a test-driver node file is only ever replaced whole. */
+    public static <T> T read(SiteRef site, Work<T> work) throws PrimitiveException, InterruptedException {
+        try (Session session = open(site)) {
+            return work.run(session);
+        }
+    }
+
+    private static Session open(SiteRef site) throws PrimitiveException {
+        try {
+            if (site.embedded()) {
+                if (!Files.exists(site.nodeFile().get())) {
+                    throw new PrimitiveException("site '" + site.name() + "': node file " + site.nodeFile().get()
+                            + " does not exist; create the site with `runbook demo init DIR`");
+                }
+                Session session = new Session(site, new Connect(site.uri()));
+                session.applyInactiveNetworks();
+                return session;
+            }
+            Connect shared = SHARED.get(site.uri());
+            if (shared == null || !shared.isAlive()) {
+                shared = new Connect(site.uri());
+                SHARED.put(site.uri(), shared);
+            }
+            return new Session(site, shared);
+        } catch (LibvirtException e) {
+            throw new PrimitiveException("site '" + site.name() + "': cannot connect to " + site.uri() + ": "
+                    + e.getMessage(), e);
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+            throw new PrimitiveException("site '" + site.name() + "': libvirt is not installed ("
+                    + e.getMessage() + "); install it: apt-get install libvirt0", e);
+        }
+    }
+
+    public SiteRef site() {
+        return site;
+    }
+
+    public Connect connect() {
+        return connect;
+    }
+
+    /** The state file's content; {@link #writeState} replaces it. */
+    public ObjectNode state() {
+        return state.exists() ? state.read() : StateFile.JSON.createObjectNode();
+    }
+
+    public void writeState(ObjectNode content) {
+        state.write(content);
+    }
+
+    /** Marks the site changed: a test-driver node file is written back when the work ends. */
+    public void changed() {
+        changed = true;
+    }
+
+    /** Writes the domains and networks back to a test-driver node file now, if they changed. */
+    public void flush() throws PrimitiveException {
+        if (changed && site.embedded()) {
+            try {
+                StateFile.replace(site.nodeFile().get(), nodeXml().getBytes(StandardCharsets.UTF_8));
+                ObjectNode content = state();
+                ArrayNode inactive = content.putArray("inactiveNetworks");
+                inactiveNetworks().forEach(inactive::add);
+                writeState(content);
+            } catch (IOException e) {
+                throw new PrimitiveException("site '" + site.name() + "': node file " + site.nodeFile().get()
+                        + " cannot be written: " + e.getMessage(), e);
+            }
+        }
+        changed = false;
+    }
+
+    // ---- domains
+
+    public Domain domain(String name) throws PrimitiveException {
+        try {
+            return connect.domainLookupByName(name);
+        } catch (LibvirtException e) {
+            throw failure("look up domain", name, e);
+        }
+    }
+
+    /** The domain's state (running, shutoff, paused, ...), or {@code missing} when it is not defined. */
+    public String stateOf(String name) throws PrimitiveException {
+        try {
+            return stateText(connect.domainLookupByName(name).getInfo().state);
+        } catch (LibvirtException e) {
+            if (e.getError() != null && e.getError().getCode() == org.libvirt.Error.ErrorNumber.VIR_ERR_NO_DOMAIN) {
+                return "missing";
+            }
+            throw failure("read the state of domain", name, e);
+        }
+    }
+
+    static String stateText(DomainInfo.DomainState state) {
+        return switch (state) {
+            case VIR_DOMAIN_RUNNING -> "running";
+            case VIR_DOMAIN_SHUTOFF -> "shutoff";
+            case VIR_DOMAIN_PAUSED -> "paused";
+            case VIR_DOMAIN_SHUTDOWN -> "shutting-down";
+            case VIR_DOMAIN_CRASHED -> "crashed";
+            case VIR_DOMAIN_PMSUSPENDED -> "suspended";
+            case VIR_DOMAIN_BLOCKED -> "blocked";
+            default -> "unknown";
+        };
+    }
+
+    /** The persistent definition of a domain. */
+    public String definition(String name) throws PrimitiveException {
+        try {
+            return domain(name).getXMLDesc(INACTIVE);
+        } catch (LibvirtException e) {
+            throw failure("read the definition of domain", name, e);
+        }
+    }
+
+    /** True when two definitions describe the same domain, whatever run-time names they carry. */
+    public static boolean sameDefinition(String a, String b) {
+        return Definitions.comparable(a).equals(Definitions.comparable(b));
+    }
+
+    /** Where two definitions first differ, as a short excerpt of each; empty when they do not. */
+    public static String difference(String a, String b) {
+        String x = Definitions.comparable(a);
+        String y = Definitions.comparable(b);
+        int i = 0;
+        while (i < x.length() && i < y.length() && x.charAt(i) == y.charAt(i)) {
+            i++;
+        }
+        if (i == x.length() && i == y.length()) {
+            return "";
+        }
+        int from = Math.max(0, i - 30);
+        return "'..." + x.substring(from, Math.min(x.length(), i + 50)) + "' became '..."
+                + y.substring(from, Math.min(y.length(), i + 50)) + "'";
+    }
+
+    public void define(String name, String xml) throws PrimitiveException {
+        changed();
+        try {
+            connect.domainDefineXML(xml);
+        } catch (LibvirtException e) {
+            throw failure("redefine domain", name, e);
+        }
+    }
+
+    public void start(String name) throws PrimitiveException {
+        changed();
+        try {
+            domain(name).create();
+        } catch (LibvirtException e) {
+            throw failure("start domain", name, e);
+        }
+    }
+
+    public void shutdown(String name) throws PrimitiveException {
+        changed();
+        try {
+            domain(name).shutdown();
+        } catch (LibvirtException e) {
+            throw failure("shut down domain", name, e);
+        }
+    }
+
+    public void destroy(String name) throws PrimitiveException {
+        changed();
+        try {
+            domain(name).destroy();
+        } catch (LibvirtException e) {
+            throw failure("power off domain", name, e);
+        }
+    }
+
+    // ---- networks
+
+    /** True when the network exists and is active. */
+    public boolean networkActive(String name) throws PrimitiveException {
+        try {
+            return connect.networkLookupByName(name).isActive() == 1;
+        } catch (LibvirtException e) {
+            if (e.getError() != null
+                    && e.getError().getCode() == org.libvirt.Error.ErrorNumber.VIR_ERR_NO_NETWORK) {
+                return false;
+            }
+            throw failure("look up network", name, e);
+        }
+    }
+
+    /** Stops a network, keeping its definition. */
+    public void stopNetwork(String name) throws PrimitiveException {
+        changed();
+        try {
+            connect.networkLookupByName(name).destroy();
+        } catch (LibvirtException e) {
+            throw failure("stop network", name, e);
+        }
+    }
+
+    public void startNetwork(String name) throws PrimitiveException {
+        changed();
+        try {
+            connect.networkLookupByName(name).create();
+        } catch (LibvirtException e) {
+            throw failure("start network", name, e);
+        }
+    }
+
+    PrimitiveException failure(String operation, String object, LibvirtException e) {
+        return new PrimitiveException("libvirt could not " + operation + " '" + object + "' on site '"
+                + site.name() + "' (" + site.uri() + "): " + e.getMessage(), e);
+    }
+
+    // ---- the node file of a test-driver site
+
+    private void applyInactiveNetworks() throws PrimitiveException, LibvirtException {
+        for (JsonNode name : state().path("inactiveNetworks")) {
+            try {
+                Network network = connect.networkLookupByName(name.asText());
+                if (network.isActive() == 1) {
+                    network.destroy();
+                }
+            } catch (LibvirtException e) {
+                // A network removed from the node file is simply gone.
+            }
+        }
+    }
+
+    private List<String> inactiveNetworks() throws PrimitiveException {
+        try {
+            return List.of(connect.listDefinedNetworks());
+        } catch (LibvirtException e) {
+            throw failure("list networks of", site.name(), e);
+        }
+    }
+
+    /** The node file for the site as it is now: every domain with its run state, every network. */
+    private String nodeXml() throws PrimitiveException {
+        try {
+            Document doc = Xml.parse("<node/>");
+            Element node = doc.getDocumentElement();
+            Set<String> seen = new HashSet<>();
+            List<Domain> domains = new ArrayList<>();
+            for (int id : connect.listDomains()) {
+                domains.add(connect.domainLookupByID(id));
+            }
+            for (String name : connect.listDefinedDomains()) {
+                domains.add(connect.domainLookupByName(name));
+            }
+            for (Domain domain : domains) {
+                if (!seen.add(domain.getName())) {
+                    continue;
+                }
+                Element def = (Element) doc.importNode(Xml.parse(domain.getXMLDesc(INACTIVE)).getDocumentElement(),
+                        true);
+                Definitions.dropRuntime(def);
+                Element runstate = doc.createElementNS(TEST_NS, "test:runstate");
+                runstate.setTextContent(Integer.toString(domain.getInfo().state.ordinal()));
+                def.appendChild(runstate);
+                node.appendChild(def);
+            }
+            List<String> networks = new ArrayList<>(List.of(connect.listNetworks()));
+            networks.addAll(List.of(connect.listDefinedNetworks()));
+            for (String name : networks) {
+                node.appendChild(doc.importNode(
+                        Xml.parse(connect.networkLookupByName(name).getXMLDesc(0)).getDocumentElement(), true));
+            }
+            return Xml.write(doc, true);
+        } catch (LibvirtException e) {
+            throw failure("read the domains and networks of", site.name(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (site.embedded()) {
+            try {
+                connect.close();
+            } catch (LibvirtException ignored) {
+                // The in-process test driver has nothing left to release that matters.
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.runbook.primitive.libvirt;
+
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
+import javax.xml.transform.OutputKeys;
+import javax.xml.transform.TransformerException;
+import javax.xml.transform.TransformerFactory;
+import javax.xml.transform.dom.DOMSource;
+import javax.xml.transform.stream.StreamResult;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.w3c.dom.NodeList;
+import org.xml.sax.InputSource;
+
+/** The little DOM work domain and network definitions need: parse, find children, write back. */
+final class Xml {
+
+    private Xml() {
+    }
+
+    static Document parse(String xml) {
+        try {
+            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+            factory.setNamespaceAware(true);
+            factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            factory.setExpandEntityReferences(false);
+            Document doc = factory.newDocumentBuilder().parse(new InputSource(new StringReader(xml)));
+            strip(doc.getDocumentElement());
+            return doc;
+        } catch (ParserConfigurationException | org.xml.sax.SAXException | java.io.IOException e) {
+            throw new IllegalArgumentException("not well-formed XML: " + e.getMessage(), e);
+        }
+    }
+
+    static String write(Node node, boolean indent) {
+        try {
+            var transformer = TransformerFactory.newInstance().newTransformer();
+            transformer.setOutputProperty(OutputKeys.OMIT_XML_DECLARATION, "yes");
+            transformer.setOutputProperty(OutputKeys.INDENT, indent ? "yes" : "no");
+            if (indent) {
+                transformer.setOutputProperty("{http://xml.apache.org/xslt}indent-amount", "2");
+            }
+            StringWriter out = new StringWriter();
+            transformer.transform(new DOMSource(node), new StreamResult(out));
+            return out.toString();
+        } catch (TransformerException e) {
+            throw new IllegalStateException("a parsed document always serialises", e);
+        }
+    }
+
+    /** The same definition with insignificant whitespace removed: what two definitions compare by. */
+    static String canonical(String xml) {
+        return write(parse(xml).getDocumentElement(), false);
+    }
+
+    static List<Element> children(Element parent, String name) {
+        List<Element> out = new ArrayList<>();
+        NodeList nodes = parent.getChildNodes();
+        for (int i = 0; i < nodes.getLength(); i++) {
+            if (nodes.item(i) instanceof Element e && e.getLocalName().equals(name)) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    static Optional<Element> child(Element parent, String name) {
+        List<Element> all = children(parent, name);
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
+    }
+
+    /** The named child, appended when missing. */
+    static Element ensure(Element parent, String name) {
+        return child(parent, name).orElseGet(() -> {
+            Element e = parent.getOwnerDocument().createElement(name);
+            parent.appendChild(e);
+            return e;
+        });
+    }
+
+    static String attr(Element parent, String child, String attribute) {
+        return child(parent, child).map(e -> e.getAttribute(attribute)).orElse("");
+    }
+
+    private static void strip(Node node) {
+        NodeList nodes = node.getChildNodes();
+        for (int i = nodes.getLength() - 1; i >= 0; i--) {
+            Node n = nodes.item(i);
+            if (n.getNodeType() == Node.TEXT_NODE && n.getTextContent().isBlank() && nodes.getLength() > 1) {
+                node.removeChild(n);
+            } else if (n.getNodeType() == Node.COMMENT_NODE) {
+                node.removeChild(n);
+            } else {
+                strip(n);
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.runbook.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.runbook.demo.DemoFixture;
+import dev.runbook.primitive.libvirt.QemuImg;
+import dev.runbook.primitive.libvirt.Session;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Each precheck of the seeds blocks when its condition is broken on a demo site: exit code 3, the
+ * precheck named with its fix, and nothing on the site changed.
+ */
+class DemoSitePrechecksTest {
+
+    @TempDir
+    Path tmp;
+
+    private DemoFixture site;
+
+    private DemoFixture site() {
+        site = new DemoFixture(tmp);
+        return site;
+    }
+
+    /** Runs {@code runbook} for app02 and checks that exactly the broken condition stops it. */
+    private void blocks(String runbook, String precheck, String fix) throws Exception {
+        Map<Path, String> before = site.files();
+        Cli run = Cli.run("run", "runbooks/" + runbook + ".yaml", "-i", site.inventory.toString(), "--vm", "app02",
+                "--journal", site.journal.toString());
+        String all = run.out() + run.err();
+        assertEquals(3, run.code(), all);
+        assertTrue(all.matches("(?s).*" + precheck + "\\s+(failed|blocked).*"), precheck + " did not block:\n" + all);
+        assertTrue(all.contains(fix), "the fix text is missing:\n" + all);
+        assertEquals(before, site.files(), "a blocked run changed the site");
+    }
+
+    @Test
+    void controllerOffline() throws Exception {
+        site();
+        Session.with(site.recoverySite, s -> {
+            s.destroy("ctrl-app02");
+            return null;
+        });
+        blocks("test-failover", "controller-online", "Controller of app02 is offline; bring ctrl-app02 online");
+    }
+
+    @Test
+    void replicaNotQcow2() throws Exception {
+        site();
+        Path replica = site.replica("app02", "root");
+        Path raw = tmp.resolve("raw.img");
+        QemuImg.check("convert", "-O", "raw", replica.toString(), raw.toString());
+        Files.move(raw, replica, StandardCopyOption.REPLACE_EXISTING);
+        blocks("test-failover", "replica-ready", "is raw, not qcow2");
+    }
+
+    @Test
+    void replicaMissing() throws Exception {
+        site();
+        Files.delete(site.replica("app02", "root"));
+        blocks("test-failover", "replica-ready", "does not exist");
+    }
+
+    @Test
+    void lastSyncFailed() throws Exception {
+        site();
+        site.port().failedSync("app02", "transfer aborted");
+        blocks("test-failover", "last-sync-succeeded", "Last sync of app02 ended failed");
+    }
+
+    @Test
+    void checkpointPendingAfterAnInterruptedSync() throws Exception {
+        site();
+        site.port().interruptedSync("app02", site.pairs("app02"));
+        blocks("test-failover", "no-pending-checkpoint", "recover it (resume the sync) before failover");
+        site.port().sync("app02", site.pairs("app02")); // recovering the checkpoint clears the block
+        Cli run = Cli.run("run", "runbooks/test-failover.yaml", "-i", site.inventory.toString(), "--vm", "app02",
+                "--journal", site.journal.toString());
+        assertEquals(0, run.code(), run.out() + run.err());
+    }
+
+    @Test
+    void testNetworkInactive() throws Exception {
+        site();
+        Session.with(site.recoverySite, s -> {
+            s.stopNetwork("dr-test-isolated");
+            return null;
+        });
+        blocks("test-failover", "test-network-available", "Test networks [\"dr-test-isolated\"] are missing or inactive");
+    }
+
+    @Test
+    void productionNetworkInactive() throws Exception {
+        site();
+        Session.with(site.recoverySite, s -> {
+            s.stopNetwork("dr-prod-lan");
+            return null;
+        });
+        blocks("planned-failover", "production-network-available", "are missing or inactive on recovery");
+    }
+
+    @Test
+    void sourceSiteUnreachable() throws Exception {
+        site();
+        Path node = site.protectedSite.nodeFile().orElseThrow();
+        Files.move(node, node.resolveSibling("protected.xml.lost"));
+        blocks("planned-failover", "source-reachable", "use live-failover if the site is lost");
+    }
+
+    /**
+     * An operation lock held by another run: admission refuses the second operation at once, naming the
+     * holder (exit 6), before its prechecks run; {@code no-other-operation} reports the same holders to
+     * runbooks whose own locks differ, such as rollback's.
+     */
+    @Test
+    void anotherOperationHoldsTheLock() throws Exception {
+        site();
+        Cli first = Cli.run("run", "runbooks/test-failover.yaml", "-i", site.inventory.toString(), "--vm", "app02",
+                "--journal", site.journal.toString());
+        assertEquals(0, first.code(), first.out() + first.err());
+        String holder = LifecycleCliTest.runId(first);
+        Map<Path, String> before = site.files();
+        Cli second = Cli.run("run", "runbooks/planned-failover.yaml", "-i", site.inventory.toString(), "--vm",
+                "app02", "--journal", site.journal.toString());
+        assertEquals(6, second.code(), second.out() + second.err());
+        assertTrue(second.err().contains(holder), second.err());
+        assertEquals(before, site.files());
+    }
+}

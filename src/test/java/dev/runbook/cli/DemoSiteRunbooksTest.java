@@ -1,0 +1,156 @@
+package dev.runbook.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.runbook.demo.DemoFixture;
+import dev.runbook.primitive.libvirt.QemuImg;
+import dev.runbook.primitive.libvirt.Session;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every shipped runbook end to end on a demo site (libvirt test driver, qcow2 disks), one command at a
+ * time as an operator runs them; each command opens the site afresh, so state crosses commands only
+ * through the site's files, as it would cross processes.
+ */
+class DemoSiteRunbooksTest {
+
+    @TempDir
+    Path tmp;
+
+    private Cli run(DemoFixture site, String runbook, String vm) {
+        return Cli.run("run", "runbooks/" + runbook + ".yaml", "-i", site.inventory.toString(), "--vm", vm,
+                "--journal", site.journal.toString());
+    }
+
+    private static void ok(Cli c) {
+        assertEquals(0, c.code(), c.out() + c.err());
+    }
+
+    @Test
+    void testFailoverRebuildsTheControllerThenRollbackRestoresIt() throws Exception {
+        DemoFixture site = new DemoFixture(tmp);
+        Path replica = site.replica("app02", "root");
+        Path before = DemoFixture.copy(replica, tmp.resolve("before/app02-root.qcow2"));
+        String definition = site.definition(site.recoverySite, "ctrl-app02");
+
+        Cli failover = run(site, "test-failover", "app02");
+        ok(failover);
+        String id = LifecycleCliTest.runId(failover);
+        String recovered = site.definition(site.recoverySite, "ctrl-app02");
+        assertEquals("running", site.state(site.recoverySite, "ctrl-app02"));
+        assertTrue(recovered.contains("<vcpu placement='static'>4</vcpu>"), recovered);
+        assertTrue(recovered.contains("<memory unit='KiB'>8388608</memory>"), recovered);
+        assertTrue(recovered.contains("firmware='efi'"), recovered);
+        assertTrue(recovered.contains("<source network='dr-test-isolated'/>"), recovered);
+        int root = recovered.indexOf(replica.toString());
+        int boot = recovered.indexOf("ctrl-app02-boot.qcow2");
+        assertTrue(root > 0 && root < boot, "the replica root disk is not the first disk:\n" + recovered);
+        assertTrue(recovered.substring(root).matches("(?s).*?<target dev='vda'.*?<boot order='1'/>.*"), recovered);
+        assertEquals("stopped", site.export("app02"));
+        assertTrue(QemuImg.snapshots(replica).contains("pre-failover-" + id));
+        assertEquals("running", site.state(site.protectedSite, "app02"), "a test failover leaves the source alone");
+
+        DemoFixture.write(replica, 0x5a); // the test VM writes to its disk
+        assertFalse(DemoFixture.identical(before, replica));
+
+        ok(Cli.run("rollback", id, "--journal", site.journal.toString()));
+        assertTrue(DemoFixture.identical(before, replica), "rollback did not restore the replica's content");
+        assertTrue(QemuImg.snapshots(replica).isEmpty(), "the rollback snapshot is left behind");
+        assertTrue(Session.sameDefinition(definition, site.definition(site.recoverySite, "ctrl-app02")),
+                Session.difference(definition, site.definition(site.recoverySite, "ctrl-app02")));
+        assertEquals("running", site.state(site.recoverySite, "ctrl-app02"));
+        assertEquals("active", site.export("app02"));
+    }
+
+    @Test
+    void plannedFailoverSyncsThePoweredOffSourceThenCommitIsFinal() throws Exception {
+        DemoFixture site = new DemoFixture(tmp);
+        Path source = site.source("app02", "root");
+        Path replica = site.replica("app02", "root");
+        DemoFixture.write(source, 0x21); // written after the last periodic sync
+        assertFalse(DemoFixture.identical(source, replica));
+
+        Cli failover = run(site, "planned-failover", "app02");
+        ok(failover);
+        String id = LifecycleCliTest.runId(failover);
+        assertTrue(failover.out().contains("awaiting-commit") || failover.out().contains("awaiting"), failover.out());
+        assertEquals("shutoff", site.state(site.protectedSite, "app02"));
+        assertEquals("running", site.state(site.recoverySite, "ctrl-app02"));
+        assertTrue(DemoFixture.identical(source, replica), "the final sync did not bring the replica up to date");
+        assertTrue(site.definition(site.recoverySite, "ctrl-app02").contains("<source network='dr-prod-lan'/>"));
+
+        ok(Cli.run("commit", id, "--journal", site.journal.toString()));
+        assertTrue(QemuImg.snapshots(replica).isEmpty(), "commit leaves the rollback snapshot");
+        assertEquals("running", site.state(site.recoverySite, "ctrl-app02"));
+        Cli refused = Cli.run("rollback", id, "--journal", site.journal.toString());
+        assertEquals(6, refused.code(), refused.err());
+        assertTrue(refused.err().contains("commit is final"), refused.err());
+    }
+
+    @Test
+    void plannedFailoverRolledBackPowersTheSourceBackOn() throws Exception {
+        DemoFixture site = new DemoFixture(tmp);
+        Path replica = site.replica("web01", "data");
+        String definition = site.definition(site.recoverySite, "ctrl-app02");
+        Cli failover = run(site, "planned-failover", "app02");
+        ok(failover);
+        String id = LifecycleCliTest.runId(failover);
+        assertEquals("shutoff", site.state(site.protectedSite, "app02"));
+
+        ok(Cli.run("rollback", id, "--journal", site.journal.toString()));
+        assertEquals("running", site.state(site.protectedSite, "app02"), "rollback did not power the source back on");
+        assertTrue(Session.sameDefinition(definition, site.definition(site.recoverySite, "ctrl-app02")));
+        assertEquals("active", site.export("app02"));
+        assertTrue(QemuImg.snapshots(site.replica("app02", "root")).isEmpty());
+        assertTrue(QemuImg.snapshots(replica).isEmpty(), "another VM's disks were touched");
+    }
+
+    @Test
+    void liveFailoverLeavesTheLostSourceAloneAndCommits() throws Exception {
+        DemoFixture site = new DemoFixture(tmp);
+        Cli failover = run(site, "live-failover", "app02");
+        ok(failover);
+        String id = LifecycleCliTest.runId(failover);
+        assertEquals("running", site.state(site.recoverySite, "ctrl-app02"));
+        assertEquals("running", site.state(site.protectedSite, "app02"), "live failover must not touch the source");
+        ok(Cli.run("commit", id, "--journal", site.journal.toString()));
+        Cli status = Cli.run("status", "--journal", site.journal.toString());
+        assertTrue(status.out().contains("committed"), status.out());
+    }
+
+    @Test
+    void failbackAfterCommitCopiesTheRecoveredDisksHomeAndMovesBack() throws Exception {
+        DemoFixture site = new DemoFixture(tmp);
+        Path source = site.source("app02", "root");
+        Path replica = site.replica("app02", "root");
+        Cli failover = run(site, "planned-failover", "app02");
+        ok(failover);
+        ok(Cli.run("commit", LifecycleCliTest.runId(failover), "--journal", site.journal.toString()));
+        DemoFixture.write(replica, 0x77); // production now runs at the recovery site and writes there
+        assertFalse(DemoFixture.identical(source, replica));
+
+        Cli failback = run(site, "failback", "app02");
+        ok(failback);
+        assertTrue(DemoFixture.identical(source, replica), "failback did not copy the recovered disk home");
+        assertEquals("running", site.state(site.protectedSite, "app02"), "the original VM is not running again");
+        assertEquals("shutoff", site.state(site.recoverySite, "ctrl-app02"), "the recovered VM still runs");
+    }
+
+    @Test
+    void aLinuxVmNeedingGuestAdaptationFailsLoudlyAndIsCompensated() throws Exception {
+        DemoFixture site = new DemoFixture(tmp);
+        var before = site.files();
+        Cli failover = run(site, "test-failover", "web01");
+        assertEquals(7, failover.code(), failover.out() + failover.err());
+        assertTrue((failover.out() + failover.err()).contains("remediation.adapt cannot run on a libvirt site"),
+                failover.out() + failover.err());
+        assertEquals("running", site.state(site.recoverySite, "ctrl-web01"));
+        assertEquals("active", site.export("web01"));
+        assertTrue(QemuImg.snapshots(site.replica("web01", "root")).isEmpty());
+        assertEquals(before.keySet(), site.files().keySet());
+    }
+}
