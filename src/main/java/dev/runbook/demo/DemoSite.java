@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.UUID;
 
 /**
  * The embedded demo site: a protected and a recovery site on libvirt's test driver (node files in the
@@ -157,6 +158,7 @@ public final class DemoSite {
                 .append("    <vcpu>").append(vcpus).append("</vcpu>\n")
                 .append("    <os").append(firmware.equals("uefi") ? " firmware='efi'" : "")
                 .append("><type arch='x86_64'>hvm</type><boot dev='hd'/></os>\n")
+                .append("    <features><acpi/></features>\n")
                 .append("    <devices>\n");
         String prefix = vm.bus().equals("sata") ? "sd" : "vd";
         for (int i = 0; i < disks.size(); i++) {
@@ -179,7 +181,7 @@ public final class DemoSite {
 
     /** A stable UUID, so that a definition read before any change equals one read after a restore. */
     private static String uuid(String what) {
-        return java.util.UUID.nameUUIDFromBytes(("runbook-demo " + what).getBytes(StandardCharsets.UTF_8)).toString();
+        return UUID.nameUUIDFromBytes(("runbook-demo " + what).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     private static String inventory(SiteRef prot, SiteRef rec, Path disks) {

@@ -78,7 +78,7 @@ public final class Catalog {
                 disks, snapshot);
         b.action("storage.revert", true, null, "revert {disks} to snapshot {name}, then delete it", disks, snapshot);
         b.action("storage.delete-snapshot", true, null, "delete snapshot {name} of {disks}", disks, snapshot);
-        b.probe("storage.readiness", "check that replica disks {disks} exist, are qcow2 and not in use", disks);
+        b.probe("storage.readiness", "check that replica disks {disks} exist, are qcow2 and consistent", disks);
 
         // Replication
         b.action("replication.stop-export", true, "replication.start-export",

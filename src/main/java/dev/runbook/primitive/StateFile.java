@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -145,7 +147,7 @@ public final class StateFile {
         Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
         try {
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                channel.write(java.nio.ByteBuffer.wrap(bytes));
+                channel.write(ByteBuffer.wrap(bytes));
                 channel.force(true);
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -156,7 +158,7 @@ public final class StateFile {
 
     /** The in-process and OS locks of some files, taken in path order so two holders never deadlock. */
     private static final class Held implements Hold {
-        private static final ThreadLocal<Map<Path, Integer>> DEPTH = ThreadLocal.withInitial(java.util.HashMap::new);
+        private static final ThreadLocal<Map<Path, Integer>> DEPTH = ThreadLocal.withInitial(HashMap::new);
 
         private final List<ReentrantLock> locks = new ArrayList<>();
         private final List<FileChannel> channels = new ArrayList<>();

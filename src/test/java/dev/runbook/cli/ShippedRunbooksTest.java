@@ -78,6 +78,9 @@ class ShippedRunbooksTest {
         assertTrue(ids.indexOf("stop-exports") < ids.indexOf("rollback-snapshots"));
         assertTrue(ids.indexOf("rollback-snapshots") < ids.indexOf("adapt-root-disk"));
         assertTrue(ids.indexOf("stop-controller") < ids.indexOf("switch-compute"));
+        // A running controller holds its replica disks open: it stops before they are snapshotted or adapted,
+        // so that the revert, undone in reverse order, also happens before it starts again.
+        assertTrue(ids.indexOf("stop-controller") < ids.indexOf("rollback-snapshots"));
         assertTrue(ids.indexOf("map-test-networks") < ids.indexOf("start"));
         // The test network override is applied.
         JsonNode map = plan.get("steps").get(ids.indexOf("map-test-networks"));

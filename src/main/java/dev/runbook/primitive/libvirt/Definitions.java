@@ -140,6 +140,12 @@ final class Definitions {
         return Xml.write(domain, false);
     }
 
+    /** True when the domain has ACPI, without which a guest cannot be asked to shut down. */
+    static boolean hasAcpi(String xml) {
+        Element domain = Xml.parse(xml).getDocumentElement();
+        return Xml.child(domain, "features").flatMap(f -> Xml.child(f, "acpi")).isPresent();
+    }
+
     /** What a failover edit changes in a definition: compute, disk order, NIC networks and firmware. */
     static String facets(String xml) {
         Element domain = Xml.parse(xml).getDocumentElement();

@@ -104,10 +104,11 @@ final class Disks extends LibvirtPrimitive {
             if (!"qcow2".equals(format)) {
                 return notReady("disk " + disk + " is " + format + ", not qcow2");
             }
-            QemuImg.Outcome check = QemuImg.run(List.of("check", disk.toString()));
+            // -U: the controller VM may hold the replica open while it receives replication.
+            QemuImg.Outcome check = QemuImg.run(List.of("check", "-U", disk.toString()));
             if (check.exit() != 0) {
                 String why = check.err().isEmpty() ? check.out() : check.err();
-                return notReady("disk " + disk + " is in use or damaged: " + why.lines().findFirst().orElse(""));
+                return notReady("disk " + disk + " is not consistent: " + why.lines().findFirst().orElse(""));
             }
         }
         return object().put("ready", true).put("reason", "");

@@ -50,11 +50,16 @@ final class Domains extends LibvirtPrimitive {
     private JsonNode shutdown(Call call, String domain) throws PrimitiveException, InterruptedException {
         Duration limit = CallSupport.duration(call, "timeout", "2m");
         return power(call, domain, "shutoff", session -> {
+            if (!Definitions.hasAcpi(session.definition(domain))) {
+                // A guest without ACPI never sees a shutdown request: waiting would only delay the step.
+                session.destroy(domain);
+                return;
+            }
             session.shutdown(domain);
             Optional<String> off = CallSupport.await(limit, () -> Optional.of(session.stateOf(domain))
                     .filter("shutoff"::equals));
             if (off.isEmpty()) {
-                session.destroy(domain); // the guest ignored the request; the step says so in its timeout
+                session.destroy(domain); // the guest ignored the request for the whole timeout
             }
         });
     }

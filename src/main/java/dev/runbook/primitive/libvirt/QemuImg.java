@@ -3,7 +3,9 @@ package dev.runbook.primitive.libvirt;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.primitive.StateFile;
+import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +13,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 
 /**
  * The disk operations, done by {@code qemu-img} (Debian package {@code qemu-utils}): internal snapshots
@@ -31,7 +36,7 @@ public final class QemuImg {
         command.addAll(args);
         Process process;
         try {
-            process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         } catch (IOException e) {
             throw new PrimitiveException("qemu-img cannot be started (" + e.getMessage()
                     + "); install it: apt-get install qemu-utils", e);
@@ -42,7 +47,7 @@ public final class QemuImg {
             var err = drain(process.getErrorStream());
             int exit = process.waitFor();
             return new Outcome(exit, out.get().strip(), err.get().strip());
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new PrimitiveException(String.join(" ", command) + " failed: " + e.getCause().getMessage(), e);
         } finally {
             if (process.isAlive()) {
@@ -51,8 +56,8 @@ public final class QemuImg {
         }
     }
 
-    private static java.util.concurrent.Future<String> drain(java.io.InputStream stream) {
-        var task = new java.util.concurrent.FutureTask<>(
+    private static Future<String> drain(InputStream stream) {
+        var task = new FutureTask<>(
                 () -> new String(stream.readAllBytes(), StandardCharsets.UTF_8));
         Thread.ofVirtual().start(task);
         return task;

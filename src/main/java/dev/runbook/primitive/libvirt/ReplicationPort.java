@@ -6,6 +6,7 @@ import dev.runbook.primitive.StateFile;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The local replication port outside runs: a periodic sync that copies each source disk's content into
@@ -58,7 +59,7 @@ public final class ReplicationPort {
         update(vm, e -> e.put("lastResult", "failed").put("lastError", reason));
     }
 
-    private void update(String vm, java.util.function.Consumer<ObjectNode> change) throws PrimitiveException {
+    private void update(String vm, Consumer<ObjectNode> change) throws PrimitiveException {
         StateFile.at(recovery.state()).change(content -> {
             change.accept(Replication.entry(content, vm, recovery));
             return null;

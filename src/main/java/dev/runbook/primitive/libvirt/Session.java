@@ -35,7 +35,7 @@ import org.w3c.dom.Element;
 public final class Session implements AutoCloseable {
 
     /** {@code VIR_DOMAIN_XML_INACTIVE}: the persistent definition, not the running one. */
-    static final int INACTIVE = 2;
+    public static final int INACTIVE_XML = 2;
 
     private static final String TEST_NS = "http://libvirt.org/schemas/domain/test/1.0";
     private static final Map<String, Connect> SHARED = new ConcurrentHashMap<>();
@@ -185,7 +185,7 @@ public final class Session implements AutoCloseable {
     /** The persistent definition of a domain. */
     public String definition(String name) throws PrimitiveException {
         try {
-            return domain(name).getXMLDesc(INACTIVE);
+            return domain(name).getXMLDesc(INACTIVE_XML);
         } catch (LibvirtException e) {
             throw failure("read the definition of domain", name, e);
         }
@@ -327,7 +327,7 @@ public final class Session implements AutoCloseable {
                 if (!seen.add(domain.getName())) {
                     continue;
                 }
-                Element def = (Element) doc.importNode(Xml.parse(domain.getXMLDesc(INACTIVE)).getDocumentElement(),
+                Element def = (Element) doc.importNode(Xml.parse(domain.getXMLDesc(INACTIVE_XML)).getDocumentElement(),
                         true);
                 Definitions.dropRuntime(def);
                 Element runstate = doc.createElementNS(TEST_NS, "test:runstate");

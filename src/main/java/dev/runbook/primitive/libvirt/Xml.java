@@ -1,5 +1,6 @@
 package dev.runbook.primitive.libvirt;
 
+import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
 import org.xml.sax.InputSource;
+import org.xml.sax.SAXException;
 
 /** The little DOM work domain and network definitions need: parse, find children, write back. */
 final class Xml {
@@ -35,7 +37,7 @@ final class Xml {
             Document doc = factory.newDocumentBuilder().parse(new InputSource(new StringReader(xml)));
             strip(doc.getDocumentElement());
             return doc;
-        } catch (ParserConfigurationException | org.xml.sax.SAXException | java.io.IOException e) {
+        } catch (ParserConfigurationException | SAXException | IOException e) {
             throw new IllegalArgumentException("not well-formed XML: " + e.getMessage(), e);
         }
     }
