@@ -77,7 +77,7 @@ class DemoSiteRunbooksTest {
         Cli failover = run(site, "planned-failover", "app02");
         ok(failover);
         String id = LifecycleCliTest.runId(failover);
-        assertTrue(failover.out().contains("awaiting-commit") || failover.out().contains("awaiting"), failover.out());
+        assertTrue(failover.out().contains("app02 is now awaiting-commit"), failover.out());
         assertEquals("shutoff", site.state(site.protectedSite, "app02"));
         assertEquals("running", site.state(site.recoverySite, "ctrl-app02"));
         assertTrue(DemoFixture.identical(source, replica), "the final sync did not bring the replica up to date");

@@ -35,7 +35,7 @@ final class Disks extends LibvirtPrimitive {
     private JsonNode snapshot(Call call) throws PrimitiveException, InterruptedException {
         List<Path> disks = disks(call);
         String name = CallSupport.text(call, "name");
-        return mutate(call, object(), (session, intent) -> {
+        return mutate(call, NOTHING, (session, intent) -> {
             for (Path disk : disks) {
                 // A resumed call finds the disks it already did; the name is unique to the run.
                 if (!QemuImg.snapshots(disk).contains(name)) {
@@ -49,8 +49,9 @@ final class Disks extends LibvirtPrimitive {
     private JsonNode revert(Call call) throws PrimitiveException, InterruptedException {
         List<Path> disks = disks(call);
         String name = CallSupport.text(call, "name");
-        boolean resumed = Session.read(home(call), s -> s.state().path("intents").has(call.key()));
-        return mutate(call, object(), (session, intent) -> {
+        return mutate(call, NOTHING, (session, intent) -> {
+            // A resumed call finds the disks it already reverted without their snapshot.
+            boolean resumed = intent.path("resumed").asBoolean();
             for (Path disk : disks) {
                 if (QemuImg.snapshots(disk).contains(name)) {
                     QemuImg.revert(disk, name);
@@ -66,7 +67,7 @@ final class Disks extends LibvirtPrimitive {
     private JsonNode deleteSnapshot(Call call) throws PrimitiveException, InterruptedException {
         List<Path> disks = disks(call);
         String name = CallSupport.text(call, "name");
-        return mutate(call, object(), (session, intent) -> {
+        return mutate(call, NOTHING, (session, intent) -> {
             for (Path disk : disks) {
                 if (QemuImg.snapshots(disk).contains(name)) {
                     QemuImg.deleteSnapshot(disk, name);

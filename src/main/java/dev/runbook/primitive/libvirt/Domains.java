@@ -81,44 +81,54 @@ final class Domains extends LibvirtPrimitive {
     /** Brings the domain to {@code target}; the result says whether it ran before, which its undo needs. */
     private JsonNode power(Call call, String domain, String target, Power action)
             throws PrimitiveException, InterruptedException {
-        String before = Session.read(home(call), s -> s.stateOf(domain));
-        if ("missing".equals(before)) {
-            throw CallSupport.fail("domain '%s' does not exist on site '%s'", domain, home(call).name());
-        }
-        ObjectNode intent = object().put("wasRunning", "running".equals(before)).put("target", target);
-        return mutate(call, intent, (session, i) -> {
+        return mutate(call, (session, resumed) -> {
+            String before = session.stateOf(domain);
+            if ("missing".equals(before)) {
+                throw CallSupport.fail("domain '%s' does not exist on site '%s'", domain, session.site().name());
+            }
+            return object().put("wasRunning", "running".equals(before)).put("target", target);
+        }, (session, intent) -> {
             if (!target.equals(session.stateOf(domain))) {
                 action.apply(session);
             }
-            return object().put("wasRunning", i.path("wasRunning").asBoolean());
+            return object().put("wasRunning", intent.path("wasRunning").asBoolean());
         });
+    }
+
+    /** What must hold on the site before a redefinition. */
+    @FunctionalInterface
+    private interface Precondition {
+        void check(Session session) throws PrimitiveException;
     }
 
     private JsonNode redefine(Call call, String domain, Definitions.Edit edit)
             throws PrimitiveException, InterruptedException {
-        SiteRef site = home(call);
-        String original = Session.read(site, s -> s.definition(domain));
-        String target = Definitions.edit(original, edit);
-        ObjectNode intent = object().put("originalXml", original).put("targetXml", target);
-        return mutate(call, intent, (session, i) -> {
-            session.define(domain, target);
-            return object().put("originalXml", original);
+        return redefine(call, domain, edit, session -> { });
+    }
+
+    private JsonNode redefine(Call call, String domain, Definitions.Edit edit, Precondition before)
+            throws PrimitiveException, InterruptedException {
+        return mutate(call, (session, resumed) -> {
+            before.check(session);
+            String original = session.definition(domain);
+            return object().put("originalXml", original).put("targetXml", Definitions.edit(original, edit));
+        }, (session, intent) -> {
+            session.define(domain, intent.get("targetXml").asText());
+            return object().put("originalXml", intent.get("originalXml").asText());
         });
     }
 
     private JsonNode mapNetworks(Call call, String domain) throws PrimitiveException, InterruptedException {
         JsonNode nics = call.params().path("nics");
-        SiteRef site = home(call);
-        Session.read(site, s -> {
+        return redefine(call, domain, Definitions.networks(nics, domain), session -> {
             for (JsonNode nic : nics) {
                 String network = nic.path("network").asText();
-                if (!s.networkActive(network)) {
-                    throw CallSupport.fail("network '%s' is missing or inactive on site '%s'", network, site.name());
+                if (!session.networkActive(network)) {
+                    throw CallSupport.fail("network '%s' is missing or inactive on site '%s'", network,
+                            session.site().name());
                 }
             }
-            return null;
         });
-        return redefine(call, domain, Definitions.networks(nics, domain));
     }
 
     private JsonNode restore(Call call, String domain) throws PrimitiveException, InterruptedException {
@@ -128,7 +138,7 @@ final class Domains extends LibvirtPrimitive {
         } catch (IllegalArgumentException e) {
             throw CallSupport.fail("definition recorded for domain '%s' is not XML: %s", domain, e.getMessage());
         }
-        return mutate(call, object(), (session, i) -> {
+        return mutate(call, NOTHING, (session, i) -> {
             session.define(domain, xml);
             return object();
         });

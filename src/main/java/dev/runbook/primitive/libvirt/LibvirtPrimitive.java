@@ -29,6 +29,12 @@ abstract class LibvirtPrimitive implements Primitive {
         this.spec = Catalog.standard().find(name).orElseThrow();
     }
 
+    /** What a mutation records before it acts: read from the site under the lock, so nothing changes between. */
+    @FunctionalInterface
+    interface Intent {
+        ObjectNode of(Session session, boolean resumed) throws PrimitiveException, InterruptedException;
+    }
+
     /** The change a mutation makes once its intent is recorded. */
     @FunctionalInterface
     interface Change {
@@ -82,15 +88,18 @@ abstract class LibvirtPrimitive implements Primitive {
     }
 
     /**
-     * Makes a change under the site's lock: records {@code intent}, applies {@code change}, writes the
-     * site back, then records the call as applied with its result.
+     * Makes a change under the site's lock: records the intent {@code intent} builds (told whether an
+     * intent of an earlier, cut-off attempt is there), applies {@code change}, writes the site back, then
+     * records the call as applied with its result.
      */
-    JsonNode mutate(Call call, ObjectNode intent, Change change) throws PrimitiveException, InterruptedException {
+    JsonNode mutate(Call call, Intent intent, Change change) throws PrimitiveException, InterruptedException {
         return Session.with(home(call), session -> {
             ObjectNode content = session.state();
-            StateFile.section(content, "intents").set(call.key(), intent);
+            ObjectNode intents = StateFile.section(content, "intents");
+            ObjectNode recorded = intent.of(session, intents.has(call.key()));
+            intents.set(call.key(), recorded);
             session.writeState(content);
-            JsonNode result = change.apply(session, intent);
+            JsonNode result = change.apply(session, recorded);
             session.flush();
             ObjectNode after = session.state();
             StateFile.section(after, "intents").remove(call.key());
@@ -99,6 +108,9 @@ abstract class LibvirtPrimitive implements Primitive {
             return result;
         });
     }
+
+    /** A mutation whose undo needs nothing from before it. */
+    static final Intent NOTHING = (session, resumed) -> object().put("resumed", resumed);
 
     /** Makes a change that lives in the state file alone, recorded in the same write. */
     JsonNode mutateState(Call call, StateChange change) throws PrimitiveException, InterruptedException {

@@ -55,7 +55,7 @@ final class Replication extends LibvirtPrimitive {
             throw CallSupport.fail("source domain '%s' on site '%s' is %s, not shut off; power it off before "
                     + "the final sync", domain, source.name(), power);
         }
-        return mutate(call, object(), (session, intent) -> {
+        return mutate(call, NOTHING, (session, intent) -> {
             ArrayNode synced = object().arrayNode();
             for (JsonNode d : vm.path("disks")) {
                 QemuImg.copyInto(Path.of(d.path("source").asText()), Path.of(d.path("replica").asText()));
@@ -71,7 +71,7 @@ final class Replication extends LibvirtPrimitive {
 
     private JsonNode reverseSync(Call call) throws PrimitiveException, InterruptedException {
         JsonNode vm = CallSupport.vm(call);
-        return mutate(call, object(), (session, intent) -> {
+        return mutate(call, NOTHING, (session, intent) -> {
             ArrayNode synced = object().arrayNode();
             for (JsonNode d : vm.path("disks")) {
                 QemuImg.copyInto(Path.of(d.path("replica").asText()), Path.of(d.path("source").asText()));
@@ -125,10 +125,6 @@ final class Replication extends LibvirtPrimitive {
             return entry;
         }
         throw CallSupport.fail("vm '%s' has no replication entry on site '%s' (%s)", vm, site.name(), site.state());
-    }
-
-    static ObjectNode entry(JsonNode content, String vm, SiteRef site) throws PrimitiveException {
-        return entry((ObjectNode) content, vm, site);
     }
 
     static ObjectNode replication(ObjectNode content) {

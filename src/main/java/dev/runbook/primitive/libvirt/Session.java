@@ -112,10 +112,6 @@ public final class Session implements AutoCloseable {
         return site;
     }
 
-    public Connect connect() {
-        return connect;
-    }
-
     /** The state file's content; {@link #writeState} replaces it. */
     public ObjectNode state() {
         return state.exists() ? state.read() : StateFile.JSON.createObjectNode();
@@ -136,9 +132,12 @@ public final class Session implements AutoCloseable {
             try {
                 StateFile.replace(site.nodeFile().get(), nodeXml().getBytes(StandardCharsets.UTF_8));
                 ObjectNode content = state();
-                ArrayNode inactive = content.putArray("inactiveNetworks");
+                ArrayNode inactive = StateFile.JSON.createArrayNode();
                 inactiveNetworks().forEach(inactive::add);
-                writeState(content);
+                if (!inactive.equals(content.path("inactiveNetworks"))) {
+                    content.set("inactiveNetworks", inactive);
+                    writeState(content);
+                }
             } catch (IOException e) {
                 throw new PrimitiveException("site '" + site.name() + "': node file " + site.nodeFile().get()
                         + " cannot be written: " + e.getMessage(), e);
@@ -270,15 +269,6 @@ public final class Session implements AutoCloseable {
             connect.networkLookupByName(name).destroy();
         } catch (LibvirtException e) {
             throw failure("stop network", name, e);
-        }
-    }
-
-    public void startNetwork(String name) throws PrimitiveException {
-        changed();
-        try {
-            connect.networkLookupByName(name).create();
-        } catch (LibvirtException e) {
-            throw failure("start network", name, e);
         }
     }
 

@@ -58,11 +58,6 @@ final class Xml {
         }
     }
 
-    /** The same definition with insignificant whitespace removed: what two definitions compare by. */
-    static String canonical(String xml) {
-        return write(parse(xml).getDocumentElement(), false);
-    }
-
     static List<Element> children(Element parent, String name) {
         List<Element> out = new ArrayList<>();
         NodeList nodes = parent.getChildNodes();
