@@ -1,52 +1,160 @@
 #!/bin/bash
-# One-time first-boot remediation for ${vm.name}, staged before boot by runbook.
-# Non-blocking: every action records its outcome and boot goes on whatever happens.
-# Never touches application data, users or passwords, domain membership, or application configuration.
+# One-time first-boot remediation, staged into the replica root disk before boot by runbook.
+# Runs once from runbook-firstboot.service, then disables that unit.
+#
+# Non-blocking: every action records its outcome, the script always exits 0, and boot goes on.
+# It changes only the IPv4 settings of the adapters listed below. It never touches application data,
+# users or passwords, domain membership, or application configuration and services.
+#
+# Every value below comes from the inventory, checked, and is written as one quoted shell word.
+# RUNBOOK_ROOT, when set, prefixes every file path (for a test run outside the guest).
 set -u
 
-STATUS_DIR=/var/lib/runbook
-STATUS_FILE="$STATUS_DIR/remediation-status.json"
-mkdir -p "$STATUS_DIR"
-
-record() {
-  # record <action> <outcome> <detail>
-  printf '{"action":"%s","outcome":"%s","detail":"%s"}\n' "$1" "$2" "$3" >> "$STATUS_DIR/actions.jsonl"
-}
-
-<#assign mode = vm.remediation.network>
-<#assign statics = vm.nics?filter(n -> n.ipv4?is_hash)>
-<#if mode == "restore-static" && statics?size gt 0>
-<#list statics as nic>
-restore_${nic?index}() {
-  local mac='${nic.mac?lower_case}'
-  local ifname
-  ifname=$(for d in /sys/class/net/*; do [ "$(cat "$d/address" 2>/dev/null)" = "$mac" ] && basename "$d"; done | head -n 1)
-  if [ -z "$ifname" ]; then
-    record network-${nic?index} failed "no adapter with MAC $mac"
-    return 1
-  fi
-  ip address flush dev "$ifname" || true
-  ip address add '${nic.ipv4.address}/${nic.ipv4.prefix}' dev "$ifname" &&
-  ip link set "$ifname" up<#if nic.ipv4.gateway??> &&
-  ip route replace default via '${nic.ipv4.gateway}' dev "$ifname"</#if> || { record network-${nic?index} failed "could not apply the address on $ifname"; return 1; }
-<#if nic.ipv4.dns??>
-  printf 'nameserver %s\n'<#list nic.ipv4.dns as d> '${d}'</#list> > /etc/resolv.conf.runbook && mv /etc/resolv.conf.runbook /etc/resolv.conf
-</#if>
-  record network-${nic?index} succeeded "$ifname ${nic.ipv4.address}/${nic.ipv4.prefix}"
-}
-</#list>
-
+VM_NAME=[=guest.name]
+ROOT="${RUNBOOK_ROOT:-}"
+STATE_DIR="$ROOT/var/lib/runbook"
+ACTIONS="$STATE_DIR/actions.jsonl"
+STATUS_FILE="$STATE_DIR/remediation-status.json"
+applied=0
 failed=0
-<#list statics as nic>
-restore_${nic?index} || failed=1
+
+mkdir -p "$STATE_DIR"
+: > "$ACTIONS"
+
+# The text as a JSON string.
+json() {
+  local s=$1
+  s=${s//\\/\\\\}
+  s=${s//\"/\\\"}
+  s=$(printf '%s' "$s" | tr -d '\000-\037')
+  printf '"%s"' "$s"
+}
+
+# record <action> <outcome> <detail>
+record() {
+  printf '{"action":%s,"outcome":%s,"detail":%s}\n' "$(json "$1")" "$(json "$2")" "$(json "$3")" >> "$ACTIONS"
+  case $2 in
+    succeeded) applied=$((applied + 1)) ;;
+    failed) failed=$((failed + 1)) ;;
+  esac
+}
+
+# write_status <status>: the status file the host reads back from the disk.
+write_status() {
+  local actions
+  actions=$(paste -sd, "$ACTIONS")
+  printf '{"vm":%s,"stage":"firstboot","status":%s,"time":%s,"actions":[%s]}\n' "$(json "$VM_NAME")" \
+    "$(json "$1")" "$(json "$(date -u +%Y-%m-%dT%H:%M:%SZ)")" "$actions" > "$STATUS_FILE.tmp" &&
+    mv "$STATUS_FILE.tmp" "$STATUS_FILE"
+}
+
+# Sends the status file to the run's progress endpoint, when the run staged one and curl is there.
+# The one-time token stays in a header file, off the command line.
+report() {
+  local url
+  [ -r "$STATE_DIR/report-url" ] && [ -r "$STATE_DIR/report-header" ] || return 0
+  command -v curl > /dev/null 2>&1 || return 0
+  url=$(cat "$STATE_DIR/report-url")
+  for attempt in 1 2 3; do
+    if curl -fsS -m 10 -H "@$STATE_DIR/report-header" -H 'Content-Type: application/json' \
+      --data-binary "@$STATUS_FILE" "$url" > /dev/null 2>&1; then
+      return 0
+    fi
+    sleep $((attempt * 5))
+  done
+}
+
+write_status running
+record boot succeeded "booted kernel $(uname -r)"
+
+<#if guest.network?has_content>
+# interface_with_mac <mac>: prints the name of the live adapter with that MAC address.
+interface_with_mac() {
+  local dev
+  for dev in /sys/class/net/*; do
+    [ -r "$dev/address" ] || continue
+    if [ "$(cat "$dev/address")" = "$1" ]; then
+      basename "$dev"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# write_file <path> <mode>: standard input into the file, replaced atomically.
+write_file() {
+  local target="$ROOT$1"
+  mkdir -p "$(dirname "$target")" &&
+    cat > "$target.runbook-tmp" &&
+    chmod "$2" "$target.runbook-tmp" &&
+    mv "$target.runbook-tmp" "$target"
+}
+
+# set_dns <ifname> <server>...: through systemd-resolved when it runs, else in resolv.conf.
+set_dns() {
+  local ifname=$1
+  shift
+  if [ -z "$ROOT" ] && command -v resolvectl > /dev/null 2>&1 && resolvectl status > /dev/null 2>&1; then
+    resolvectl dns "$ifname" "$@" && { [ "${#search[@]}" -eq 0 ] || resolvectl domain "$ifname" "${search[@]}"; }
+    return
+  fi
+  {
+    printf 'nameserver %s\n' "$@"
+    [ "${#search[@]}" -eq 0 ] || printf 'search %s\n' "${search[*]}"
+  } > "$ROOT/etc/resolv.conf.runbook-tmp" && mv "$ROOT/etc/resolv.conf.runbook-tmp" "$ROOT/etc/resolv.conf"
+}
+
+# apply_live <ifname> <address/prefix> <gateway or ''> <dns server>...
+apply_live() {
+  local ifname=$1 cidr=$2 gateway=$3
+  shift 3
+  ip address flush dev "$ifname" scope global || return 1
+  ip address add "$cidr" dev "$ifname" || return 1
+  ip link set dev "$ifname" up || return 1
+  if [ -n "$gateway" ]; then
+    ip route replace default via "$gateway" dev "$ifname" || return 1
+  fi
+  if [ "$#" -gt 0 ]; then
+    set_dns "$ifname" "$@" || return 1
+  fi
+}
+
+# Network: [=guest.networkReason]; persisted for [=guest.networkStack].
+<#list guest.network as n>
+<#assign nic = n>
+# The adapter captured as [=nic.name]:
+mac=[=nic.mac]
+cidr=[=nic.cidr]
+gateway=[=nic.gateway]
+conn=[=nic.connection]
+dns=(<#list nic.dns as d>[=d]<#sep> </#list>)
+search=(<#list nic.searchDomains as d>[=d]<#sep> </#list>)
+if ifname=$(interface_with_mac "$mac"); then
+  if apply_live "$ifname" "$cidr" "$gateway" "${dns[@]}"; then
+    record "network $mac" succeeded "$cidr on $ifname"
+  else
+    record "network $mac" failed "could not apply $cidr on $ifname"
+  fi
+<#include "network/" + guest.networkStack + ".sh.ftl">
+else
+  record "network $mac" failed "no adapter has MAC $mac"
+fi
+
 </#list>
 <#else>
-# Network mode '${mode}' or no captured static IPv4: guest networking is left alone.
-record network skipped "mode ${mode}, no static IPv4 to restore"
-failed=0
+# Network: [=guest.networkReason].
+record network skipped [=guest.networkReason]
 </#if>
-
-if [ "$failed" = 0 ]; then status=succeeded; else status=partial; fi
-printf '{"vm":"%s","status":"%s"}\n' '${vm.name}' "$status" > "$STATUS_FILE"
-systemctl disable runbook-firstboot.service >/dev/null 2>&1 || true
+if [ "$failed" -eq 0 ]; then
+  status=succeeded
+elif [ "$applied" -gt 1 ]; then # the boot itself is one
+  status=partial
+else
+  status=failed
+fi
+write_status "$status"
+report
+if [ -z "$ROOT" ]; then
+  systemctl disable runbook-firstboot.service > /dev/null 2>&1 || true
+fi
 exit 0

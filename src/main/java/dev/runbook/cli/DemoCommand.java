@@ -1,5 +1,6 @@
 package dev.runbook.cli;
 
+import dev.runbook.demo.DemoGuest;
 import dev.runbook.demo.DemoSite;
 import dev.runbook.exec.Journal;
 import dev.runbook.exec.RunRecord;
@@ -76,7 +77,11 @@ final class DemoCommand implements Callable<Integer> {
 
         out.println();
         out.println("== 2. test failover of " + vm + ": prechecks, then every step, journaled");
-        int code = step(out, err, "run", testFailover.toString(), "-i", inventory, "--vm", vm, "--journal", journal);
+        int code;
+        // The test driver boots nothing: the demo guest plays a Linux guest's first boot when one is staged.
+        try (DemoGuest guest = DemoGuest.start(where, made.recoverySite(), out)) {
+            code = step(out, err, "run", testFailover.toString(), "-i", inventory, "--vm", vm, "--journal", journal);
+        }
         if (code != ExitCodes.OK) {
             return code;
         }

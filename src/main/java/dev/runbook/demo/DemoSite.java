@@ -28,6 +28,16 @@ public final class DemoSite {
     /** A protected VM of the demo. */
     record Vm(String name, String sourceNetwork, String mac, String firmware, int vcpus, int memoryMiB,
               String bus, List<String> disks) {
+
+        boolean windows() {
+            return name.startsWith("win");
+        }
+
+        String osRelease() {
+            return name.equals("app02")
+                    ? "NAME=\"Red Hat Enterprise Linux\"\nID=rhel\nVERSION_ID=\"9.4\"\nPRETTY_NAME=\"Red Hat Enterprise Linux 9.4\"\n"
+                    : "NAME=\"Ubuntu\"\nID=ubuntu\nVERSION_ID=\"22.04\"\nPRETTY_NAME=\"Ubuntu 22.04 LTS\"\n";
+        }
     }
 
     static final List<Vm> VMS = List.of(
@@ -90,7 +100,11 @@ public final class DemoSite {
             for (String disk : vm.disks()) {
                 Path source = disks.resolve("protected/" + vm.name() + "-" + disk + ".qcow2");
                 Path replica = disks.resolve("recovery/" + vm.name() + "-" + disk + ".qcow2");
-                content(source, vm.name() + " " + disk);
+                if (disk.equals(vm.disks().get(0))) {
+                    rootFilesystem(source, vm);
+                } else {
+                    content(source, vm.name() + " " + disk);
+                }
                 QemuImg.check("create", "-q", "-f", "qcow2", replica.toString(), Long.toString(DISK_BYTES));
                 pairs.add(new ReplicationPort.Pair(source, replica));
                 sources.add(source);
@@ -128,6 +142,57 @@ public final class DemoSite {
     private SiteRef site(String name) throws PrimitiveException {
         Path node = dir.resolve(name + ".xml");
         return SiteRef.of(StateFile.JSON.createObjectNode().put("name", name).put("uri", "test://" + node));
+    }
+
+    /**
+     * A root disk with a real filesystem, so that remediation can stage files into it: ext4 with a small
+     * Linux tree (os-release, host name, the source's network settings and some application data) for
+     * Linux VMs, an empty NTFS volume for Windows. The application data is there to show it is untouched.
+     */
+    private static void rootFilesystem(Path disk, Vm vm) throws IOException, PrimitiveException, InterruptedException {
+        Path raw = disk.resolveSibling(disk.getFileName() + ".raw");
+        Path tree = Files.createTempDirectory("runbook-demo-root");
+        try {
+            try (var f = new java.io.RandomAccessFile(raw.toFile(), "rw")) {
+                f.setLength(DISK_BYTES);
+            }
+            List<String> mkfs;
+            if (vm.windows()) {
+                mkfs = List.of("mkntfs", "-F", "-Q", "-q", "-L", vm.name() + "-system", raw.toString());
+            } else {
+                write(tree.resolve("etc/os-release"), vm.osRelease());
+                write(tree.resolve("etc/hostname"), vm.name() + "\n");
+                write(tree.resolve("etc/fstab"), "LABEL=" + vm.name() + "-root / ext4 defaults 0 1\n");
+                write(tree.resolve("srv/app/data.bin"), "RUNBOOK-DEMO-APPDATA " + vm.name() + "\n");
+                // A merged-/usr layout, so that libguestfs's inspection (virt-cat, virt-ls) knows it as Linux.
+                for (String dir : List.of("bin", "sbin", "lib")) {
+                    Files.createDirectories(tree.resolve("usr/" + dir));
+                    Files.createSymbolicLink(tree.resolve(dir), Path.of("usr/" + dir));
+                }
+                Files.createDirectories(tree.resolve("var/lib"));
+                mkfs = List.of("mkfs.ext4", "-q", "-F", "-L", vm.name() + "-root", "-d", tree.toString(), raw.toString());
+            }
+            Process p = new ProcessBuilder(mkfs).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new PrimitiveException(String.join(" ", mkfs) + " failed: " + out.strip()
+                        + (vm.windows() ? " (mkntfs comes with ntfs-3g: apt-get install ntfs-3g)" : ""));
+            }
+            QemuImg.check("convert", "-q", "-f", "raw", "-O", "qcow2", raw.toString(), disk.toString());
+        } catch (IOException e) {
+            throw new PrimitiveException("cannot make the root filesystem of " + vm.name() + ": " + e.getMessage()
+                    + (vm.windows() ? " (mkntfs comes with ntfs-3g: apt-get install ntfs-3g)" : ""), e);
+        } finally {
+            Files.deleteIfExists(raw);
+            try (var files = Files.walk(tree)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    private static void write(Path file, String text) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text);
     }
 
     /** A qcow2 disk whose content is a labelled header and a megabyte of bytes unique to the label. */
@@ -235,7 +300,7 @@ public final class DemoSite {
                             gateway: 10.10.0.1
                             dns: [10.10.0.2, 10.10.0.3]
                             searchDomains: [example.internal]
-                      remediation: {network: restore-static, reportDeadline: 10m}
+                      remediation: {network: restore-static, reportDeadline: 3m}
                     - name: app02
                       hostname: app02.example.internal
                       sourceSite: protected
@@ -276,7 +341,7 @@ public final class DemoSite {
                             prefix: 24
                             gateway: 192.168.50.1
                             dns: [192.168.50.2]
-                      remediation: {network: restore-source, reportDeadline: 20m}
+                      remediation: {network: restore-source, reportDeadline: 2m}
                 """.formatted(prot.uri(), rec.uri(), d);
     }
 }

@@ -18,6 +18,7 @@ import dev.runbook.model.SourceSpan;
 import dev.runbook.model.Step;
 import dev.runbook.primitive.Catalog;
 import dev.runbook.primitive.PrimitiveSpec;
+import dev.runbook.template.GuestModel;
 import dev.runbook.template.Templates;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -47,6 +48,8 @@ public final class Planner {
     private Runbook runbook;
     private Map<String, JsonNode> roots;
     private Map<String, Object> templateModel;
+    /** Why the VM's values may not reach a guest script, if they may not; reported by a staging step. */
+    private Diagnostic guestInvalid;
 
     public Planner(Catalog catalog, Expressions expressions, Templates templates) {
         this.catalog = catalog;
@@ -73,6 +76,13 @@ public final class Planner {
         }
         roots = Bindings.roots(runbook, inventory, vm.get(), inputs);
         templateModel = Bindings.templateModel(roots);
+        guestInvalid = null;
+        try {
+            templateModel.put("guest", GuestModel.of(vm.get().json()));
+        } catch (GuestModel.Invalid e) {
+            guestInvalid = Diagnostic.error(inventory.document().at(vm.get().pointer() + e.pointer()), "guest-value",
+                    e.getMessage());
+        }
 
         List<String> locks = new ArrayList<>();
         for (Param lock : runbook.locks()) {
@@ -163,7 +173,9 @@ public final class Planner {
         checkTypes(spec, with, a.with().pointer());
         Plan.Undo undo = a.undo().map(u -> undo(u, spec, a)).orElse(null);
         List<Plan.Script> scripts = null;
-        if (a.uses().equals("remediation.stage") && !skipped) {
+        if (a.uses().equals("remediation.stage") && !skipped && guestInvalid != null) {
+            diagnostics.add(guestInvalid);
+        } else if (a.uses().equals("remediation.stage") && !skipped) {
             scripts = Scripts.render(templates, templateModel, with, a.with().pointer(), this::error);
         }
         Plan.Retry retry = a.retry().map(r -> new Plan.Retry(r.attempts(), Durations.format(r.backoff()),

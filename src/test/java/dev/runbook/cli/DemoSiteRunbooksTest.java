@@ -139,18 +139,4 @@ class DemoSiteRunbooksTest {
         assertEquals("running", site.state(site.protectedSite, "app02"), "the original VM is not running again");
         assertEquals("shutoff", site.state(site.recoverySite, "ctrl-app02"), "the recovered VM still runs");
     }
-
-    @Test
-    void aLinuxVmNeedingGuestAdaptationFailsLoudlyAndIsCompensated() throws Exception {
-        DemoFixture site = new DemoFixture(tmp);
-        var before = site.files();
-        Cli failover = run(site, "test-failover", "web01");
-        assertEquals(7, failover.code(), failover.out() + failover.err());
-        assertTrue((failover.out() + failover.err()).contains("remediation.adapt cannot run on a libvirt site"),
-                failover.out() + failover.err());
-        assertEquals("running", site.state(site.recoverySite, "ctrl-web01"));
-        assertEquals("active", site.export("web01"));
-        assertTrue(QemuImg.snapshots(site.replica("web01", "root")).isEmpty());
-        assertEquals(before.keySet(), site.files().keySet());
-    }
 }

@@ -96,8 +96,8 @@ class ShippedRunbooksTest {
         // The Linux first-boot script is rendered for the captured static address and MAC.
         JsonNode stage = plan.get("steps").get(ids.indexOf("stage-linux-remediation"));
         String script = stage.at("/scripts/0/content").asText();
-        assertTrue(script.contains("ip address add '10.10.0.21/24'"), script);
-        assertTrue(script.contains("local mac='52:54:00:10:00:01'"), script);
+        assertTrue(script.contains("cidr='10.10.0.21/24'"), script);
+        assertTrue(script.contains("mac='52:54:00:10:00:01'"), script);
         assertTrue(plan.get("steps").get(ids.indexOf("stage-windows-remediation")).get("skipped").asBoolean());
     }
 

@@ -1,10 +1,6 @@
 package dev.runbook.primitive.libvirt;
 
-import dev.runbook.primitive.Call;
 import dev.runbook.primitive.Catalog;
-import dev.runbook.primitive.Primitive;
-import dev.runbook.primitive.PrimitiveException;
-import dev.runbook.primitive.PrimitiveSpec;
 import dev.runbook.primitive.Primitives;
 
 /** The primitives for sites reached through libvirt, one per catalog name the engine does not provide. */
@@ -25,23 +21,9 @@ public final class LibvirtPrimitives {
             } else if (name.startsWith("replication.") || name.equals("controller.health")) {
                 out.add(new Replication(name));
             } else if (name.startsWith("remediation.")) {
-                out.add(new Unavailable(name));
+                out.add(new Remediation(name));
             }
         }
         return out;
-    }
-
-    /** A guest remediation primitive, which libvirt sites cannot run in this build: it refuses, never pretends. */
-    private record Unavailable(String name) implements Primitive {
-        @Override
-        public PrimitiveSpec spec() {
-            return Catalog.standard().find(name).orElseThrow();
-        }
-
-        @Override
-        public com.fasterxml.jackson.databind.JsonNode apply(Call call) throws PrimitiveException {
-            throw new PrimitiveException(name + " cannot run on a libvirt site in this build: staging guest "
-                    + "scripts into replica disks is not implemented yet, so the step fails rather than skip");
-        }
     }
 }

@@ -1,0 +1,106 @@
+package dev.runbook.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runbook.demo.DemoFixture;
+import dev.runbook.demo.DemoGuest;
+import dev.runbook.primitive.StateFile;
+import dev.runbook.primitive.libvirt.GuestFs;
+import dev.runbook.primitive.libvirt.QemuImg;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Guest remediation end to end on the demo site: adapted, rendered, staged into the replica root disk
+ * with libguestfs, run (by the demo guest, in a network namespace) and reported back from the disk; and
+ * the two ways it must not end in silence: no report by the deadline, and a Windows VM without drivers.
+ */
+class DemoSiteRemediationTest {
+
+    @TempDir
+    Path tmp;
+
+    private static void needsGuestfish() {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/guestfish")),
+                "SKIPPED LOUDLY: libguestfs-tools is not installed; bin/test installs it");
+    }
+
+    private Cli testFailover(DemoFixture site, String vm) {
+        return Cli.run("run", "runbooks/test-failover.yaml", "-i", site.inventory.toString(), "--vm", vm,
+                "--journal", site.journal.toString());
+    }
+
+    @Test
+    void aLinuxGuestIsAdaptedStagedBootedAndReportsSucceeded() throws Exception {
+        needsGuestfish();
+        assumeTrue("root".equals(System.getProperty("user.name")),
+                "SKIPPED LOUDLY: the demo guest needs root to run the first-boot script in a network namespace");
+        DemoFixture site = new DemoFixture(tmp);
+        Path root = site.replica("web01", "root");
+        Path before = DemoFixture.copy(root, tmp.resolve("before/web01-root.qcow2"));
+        StringWriter guestLog = new StringWriter();
+        Cli failover;
+        try (DemoGuest guest = DemoGuest.start(site.dir, site.recoverySite, new PrintWriter(guestLog))) {
+            failover = testFailover(site, "web01");
+        }
+        assertEquals(0, failover.code(), failover.out() + failover.err() + guestLog);
+
+        JsonNode entry = StateFile.at(site.recoverySite.state()).read().at("/remediation/web01");
+        assertEquals("succeeded", entry.path("status").asText(), entry.toString());
+        assertEquals("disk", entry.path("source").asText());
+        assertTrue(entry.path("actions").toString().contains("10.10.0.21/24 on eth0"), entry.toString());
+        try (GuestFs fs = GuestFs.open(root, false)) {
+            assertTrue(fs.read("/usr/local/sbin/runbook-firstboot").orElseThrow().startsWith("#!/bin/bash"));
+            assertTrue(fs.read("/etc/netplan/90-runbook-525400100001.yaml").orElseThrow().contains("10.10.0.21/24"));
+            assertTrue(fs.exists("/etc/dracut.conf.d/90-runbook-virtio.conf"), "adapted for virtio");
+            assertEquals("RUNBOOK-DEMO-APPDATA web01\n", fs.read("/srv/app/data.bin").orElseThrow());
+        }
+
+        String id = LifecycleCliTest.runId(failover);
+        Cli rollback = Cli.run("rollback", id, "--journal", site.journal.toString());
+        assertEquals(0, rollback.code(), rollback.out() + rollback.err());
+        assertTrue(DemoFixture.identical(before, root), "rollback did not take the staged files out of the disk");
+        assertTrue(QemuImg.snapshots(root).isEmpty());
+    }
+
+    @Test
+    void noReportByTheDeadlineIsFailedNeverSuccess() throws Exception {
+        needsGuestfish();
+        DemoFixture site = new DemoFixture(tmp);
+        Files.writeString(site.inventory, Files.readString(site.inventory).replace("reportDeadline: 3m", "reportDeadline: 20s"));
+        Path root = site.replica("web01", "root");
+        Path before = DemoFixture.copy(root, tmp.resolve("before/web01-root.qcow2"));
+
+        Cli failover = testFailover(site, "web01"); // no guest boots: nothing reports
+        String all = failover.out() + failover.err();
+        assertEquals(ExitCodes.FAILED, failover.code(), all);
+        assertTrue(all.contains("remediation of web01 failed: no report by the deadline of 20s"), all);
+        JsonNode entry = StateFile.at(site.recoverySite.state()).read().at("/remediation/web01");
+        assertEquals("failed", entry.path("status").asText(), entry.toString());
+        assertEquals("no report", entry.path("reason").asText());
+        assertTrue(DemoFixture.identical(before, root), "the compensation did not restore the root disk");
+        assertEquals("running", site.state(site.recoverySite, "ctrl-web01"));
+        assertEquals("active", site.export("web01"));
+    }
+
+    @Test
+    void aWindowsVmWithoutVirtioDriversOnTheHostFailsAtAdaptationAndIsCompensated() throws Exception {
+        DemoFixture site = new DemoFixture(tmp);
+        var before = site.files();
+        Cli failover = testFailover(site, "win03");
+        String all = failover.out() + failover.err();
+        assertEquals(ExitCodes.FAILED, failover.code(), all);
+        assertTrue(all.contains("no virtio drivers for Windows on this host"), all);
+        assertEquals("running", site.state(site.recoverySite, "ctrl-win03"));
+        assertEquals("active", site.export("win03"));
+        assertTrue(QemuImg.snapshots(site.replica("win03", "system")).isEmpty());
+        assertEquals(before.keySet(), site.files().keySet());
+    }
+}
