@@ -96,7 +96,44 @@ final class StatusCommand implements Callable<Integer> {
         o.set("compensations", items(view.compensations().values()));
         view.decision().ifPresent(d -> o.set("decision", d));
         o.put("lifecycle", journal.lifecycle(r.vm()).state());
+        remediation(view).ifPresent(rem -> o.set("remediation", rem));
         return o;
+    }
+
+    /**
+     * The VM's guest remediation status on this run, from its staging and report steps: not-needed,
+     * scheduled, running (waiting for the guest), succeeded, partial or failed, with what the guest did.
+     */
+    static java.util.Optional<ObjectNode> remediation(RunView view) {
+        RunView.Item stage = null;
+        RunView.Item await = null;
+        for (RunView.Item i : view.steps().values()) {
+            String uses = i.first() == null ? "" : i.first().path("uses").asText();
+            if (uses.equals("remediation.stage") && (stage == null || !i.state().equals("skipped"))) {
+                stage = i;
+            } else if (uses.equals("remediation.await-status")) {
+                await = i;
+            }
+        }
+        if (stage == null && await == null) {
+            return java.util.Optional.empty();
+        }
+        ObjectNode out = MAPPER.createObjectNode();
+        if (await != null && await.state().equals("succeeded")) {
+            out.put("status", await.result().path("status").asText());
+            out.set("actions", await.result().path("actions").deepCopy());
+        } else if (await != null && await.state().equals("failed")) {
+            out.put("status", "failed").put("detail", await.error());
+        } else if (await != null && await.state().equals("running")) {
+            out.put("status", "running").put("detail", "waiting for the guest's report");
+        } else if (stage != null && stage.state().equals("succeeded")) {
+            out.put("status", "scheduled").put("detail", "staged into the replica root disk");
+        } else if (stage != null && stage.state().equals("skipped") && (await == null || await.state().equals("skipped"))) {
+            out.put("status", "not-needed").put("detail", "the hardware profiles are compatible");
+        } else {
+            out.put("status", stage != null ? stage.state() : await.state());
+        }
+        return java.util.Optional.of(out);
     }
 
     private static ArrayNode items(java.util.Collection<RunView.Item> items) {
@@ -165,6 +202,16 @@ final class StatusCommand implements Callable<Integer> {
         section(b, "PRECHECKS", o.get("prechecks"));
         section(b, "STEPS", o.get("steps"));
         section(b, "COMPENSATIONS", o.get("compensations"));
+        if (o.has("remediation")) {
+            var rem = o.get("remediation");
+            b.append("REMEDIATION\n  ").append(o.get("vm").asText()).append(' ').append(rem.get("status").asText());
+            if (rem.has("detail")) {
+                b.append(": ").append(rem.get("detail").asText().replace("\n", " "));
+            }
+            b.append('\n');
+            rem.path("actions").forEach(a -> b.append(String.format("    %-28s %-10s %s%n", a.path("action").asText(),
+                    a.path("outcome").asText(), a.path("detail").asText())));
+        }
         if (o.has("decision")) {
             var d = o.get("decision");
             b.append("DECISION\n  ").append(d.path("outcome").asText()).append(" by ").append(d.path("decidedBy").asText())

@@ -293,7 +293,8 @@ final class Execution {
     }
 
     private Done skip(PlannedStep s, String reason, List<Entry> batch) {
-        batch.add(Entry.of(runId, Entry.Kind.STEP, s.id(), "skipped", JSON.objectNode().put("reason", reason)));
+        batch.add(Entry.of(runId, Entry.Kind.STEP, s.id(), "skipped",
+                withUses(JSON.objectNode().put("reason", reason), s)));
         scope.finished(s.id(), "skipped", null);
         if (s.steps() != null) {
             s.steps().forEach(c -> skip(c, "its group " + s.id() + " was skipped", batch));
@@ -339,7 +340,8 @@ final class Execution {
         int attempts = s.retry() == null ? 1 : s.retry().attempts();
         while (true) {
             attempt++;
-            batch.add(Entry.of(runId, Entry.Kind.STEP, s.id(), "running", JSON.objectNode().put("attempt", attempt)));
+            batch.add(Entry.of(runId, Entry.Kind.STEP, s.id(), "running",
+                    withUses(JSON.objectNode().put("attempt", attempt), s)));
             flush(batch);
             String error;
             try {
@@ -701,6 +703,11 @@ final class Execution {
         String message = "undo " + uses + " of step " + s.id() + " (" + s.pointer() + "/undo) failed: " + error;
         batch.add(comp(c.id(), "failed", JSON.objectNode().put("error", message)));
         return message;
+    }
+
+    /** A step's journal entry names the primitive it calls, when it calls one: status reads it. */
+    private static ObjectNode withUses(ObjectNode data, PlannedStep s) {
+        return s.uses() == null ? data : data.put("uses", s.uses());
     }
 
     private Entry comp(String stepId, String state, JsonNode data) {

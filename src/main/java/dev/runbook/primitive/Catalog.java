@@ -108,7 +108,9 @@ public final class Catalog {
                 req("files", Type.LIST, "Files to render and stage: template, guest path and mode."));
         b.action("remediation.await-status", false, null,
                 "wait for {vm}'s remediation report, at most {deadline}", vm,
-                opt("deadline", Type.DURATION, "How long to wait for the guest's report."));
+                opt("deadline", Type.DURATION, "How long to wait for the guest's report."),
+                opt("failOn", Type.LIST, "Final statuses that fail the step (default [failed]; no report is failed). "
+                        + "Others end the step with the status as its result, for a decision's commitWhen to read."));
         return new Catalog(b.specs);
     }
 

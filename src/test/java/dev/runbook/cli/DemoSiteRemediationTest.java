@@ -64,6 +64,9 @@ class DemoSiteRemediationTest {
         }
 
         String id = LifecycleCliTest.runId(failover);
+        Cli status = Cli.run("status", id, "--journal", site.journal.toString());
+        assertTrue(status.out().contains("REMEDIATION\n  web01 succeeded\n"), status.out());
+        assertTrue(status.out().matches("(?s).*network 52:54:00:10:00:01\\s+succeeded\\s+10.10.0.21/24 on eth0.*"), status.out());
         Cli rollback = Cli.run("rollback", id, "--journal", site.journal.toString());
         assertEquals(0, rollback.code(), rollback.out() + rollback.err());
         assertTrue(DemoFixture.identical(before, root), "rollback did not take the staged files out of the disk");
@@ -85,6 +88,8 @@ class DemoSiteRemediationTest {
         JsonNode entry = StateFile.at(site.recoverySite.state()).read().at("/remediation/web01");
         assertEquals("failed", entry.path("status").asText(), entry.toString());
         assertEquals("no report", entry.path("reason").asText());
+        Cli status = Cli.run("status", LifecycleCliTest.runId(failover), "--journal", site.journal.toString());
+        assertTrue(status.out().contains("REMEDIATION\n  web01 failed: remediation of web01 failed: no report"), status.out());
         assertTrue(DemoFixture.identical(before, root), "the compensation did not restore the root disk");
         assertEquals("running", site.state(site.recoverySite, "ctrl-web01"));
         assertEquals("active", site.export("web01"));

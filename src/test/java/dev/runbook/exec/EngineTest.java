@@ -48,25 +48,41 @@ class EngineTest {
         }
     }
 
+    /** A planned failover awaiting its decision, with a 1 s decision timeout; returns the decision made after it. */
+    private static com.fasterxml.jackson.databind.JsonNode lateCommit(Harness h, Path dir, String vm,
+                                                                     Operation.Outcome expected) throws Exception {
+        Path runbook = dir.resolve("runbooks/planned-failover.yaml");
+        Files.createDirectories(runbook.getParent());
+        Files.writeString(runbook, Files.readString(Path.of("runbooks/planned-failover.yaml"))
+                .replace("timeout: 8h", "timeout: 1s"));
+        var loaded = h.pipeline.plan(runbook, h.site.inventory, new Planner.Request(vm, Map.of()), Path.of("templates"));
+        Plan plan = loaded.value().orElseThrow(() -> new AssertionError(loaded.diagnostics()));
+        Engine engine = h.engine(Faults.none());
+        Result r = engine.start(plan, new Engine.Launch(runbook.toString(), h.site.inventory.toString(), null, null));
+        assertEquals(RunState.AWAITING_DECISION, r.state(), r.message());
+        assertEquals("awaiting-commit", h.journal.lifecycle(vm).state());
+        Thread.sleep(1200);
+        Engine.Decided d = engine.decide(r.runId(), Operation.Outcome.ROLLBACK, "alice");
+        assertEquals(expected, d.outcome(), "a late decision must not win over the timeout");
+        var decision = RunView.of(h.journal, r.runId()).decision().orElseThrow();
+        assertEquals("timeout", decision.path("decidedBy").asText());
+        return decision;
+    }
+
     @Test
-    void aDecisionPastItsDeadlineTakesOnTimeout() throws Exception {
+    void aDecisionPastItsDeadlineCommitsWhenRemediationWasNotNeeded() throws Exception {
         try (Harness h = new Harness(dir)) {
-            Path runbook = dir.resolve("runbooks/planned-failover.yaml");
-            Files.createDirectories(runbook.getParent());
-            Files.writeString(runbook, Files.readString(Path.of("runbooks/planned-failover.yaml"))
-                    .replace("timeout: 8h", "timeout: 1s"));
-            var loaded = h.pipeline.plan(runbook, h.site.inventory, new Planner.Request("app02", Map.of()), Path.of("templates"));
-            Plan plan = loaded.value().orElseThrow(() -> new AssertionError(loaded.diagnostics()));
-            Engine engine = h.engine(Faults.none());
-            Result r = engine.start(plan, new Engine.Launch(runbook.toString(), h.site.inventory.toString(), null, null));
-            assertEquals(RunState.AWAITING_DECISION, r.state(), r.message());
-            assertEquals("awaiting-commit", h.journal.lifecycle("app02").state());
-            Thread.sleep(1200);
-            Engine.Decided d = engine.decide(r.runId(), Operation.Outcome.COMMIT, "alice");
-            assertEquals(Operation.Outcome.ROLLBACK, d.outcome(), "a late commit must not win over the timeout");
-            var decision = RunView.of(h.journal, r.runId()).decision().orElseThrow();
-            assertEquals("timeout", decision.path("decidedBy").asText());
-            assertTrue(decision.path("reason").asText().contains("onTimeout rollback"), decision.toString());
+            var decision = lateCommit(h, dir, "app02", Operation.Outcome.COMMIT);
+            assertTrue(decision.path("reason").asText().contains("onTimeout commit"), decision.toString());
+        }
+    }
+
+    @Test
+    void aPartialRemediationBlocksTheAutomaticCommit() throws Exception {
+        try (Harness h = new Harness(dir).guestOf("web01", "partial")) {
+            var decision = lateCommit(h, dir, "web01", Operation.Outcome.ROLLBACK);
+            assertTrue(decision.path("reason").asText().contains("commitWhen"), decision.toString());
+            assertTrue(decision.path("reason").asText().contains("is false, so rollback"), decision.toString());
         }
     }
 }

@@ -18,6 +18,7 @@ final class Harness implements AutoCloseable {
     final SqliteJournal journal;
     final Pipeline pipeline = new Pipeline();
     private String guestVm;
+    private String guestStatus = "succeeded";
 
     Harness(Path dir) {
         this(dir, false);
@@ -30,14 +31,20 @@ final class Harness implements AutoCloseable {
         journal.subscribe(e -> {
             // A local site has no guests: report for the guest once the recovered VM has started.
             if (guestVm != null && e.kind() == Entry.Kind.STEP && e.step().equals("start") && e.state().equals("succeeded")) {
-                site.guestReports(guestVm, "succeeded");
+                site.guestReports(guestVm, guestStatus);
             }
         });
     }
 
     /** Reports remediation success for this VM whenever its recovered VM starts. */
     Harness guestOf(String vm) {
+        return guestOf(vm, "succeeded");
+    }
+
+    /** Reports {@code status} for this VM's remediation whenever its recovered VM starts. */
+    Harness guestOf(String vm, String status) {
         guestVm = vm;
+        guestStatus = status;
         return this;
     }
 

@@ -44,7 +44,7 @@ final class Remediation extends LibvirtPrimitive {
     static final String LINUX_STATUS = "/var/lib/runbook/remediation-status.json";
     static final String WINDOWS_STATUS = "C:/ProgramData/Runbook/remediation-status.json";
     private static final Set<String> FINAL = Set.of("succeeded", "partial", "failed");
-    private static final Duration DISK_READ_EVERY = Duration.ofSeconds(15);
+    private static final Duration DISK_READ_EVERY = Duration.ofSeconds(20);
     /** Where the virtio-win drivers are on the host (the virtio-win package's layout), unless set. */
     static final String VIRTIO_WIN = "/usr/share/virtio-win";
 
@@ -205,7 +205,8 @@ final class Remediation extends LibvirtPrimitive {
         SiteRef site = recovery(call);
         Path disk = Path.of(CallSupport.vm(call).at("/rootDisk/replica").asText());
         String statusPath = windows(call) ? WINDOWS_STATUS : LINUX_STATUS;
-        long[] nextRead = {0};
+        // A guest needs a while to boot: the first look at its disk waits one interval.
+        long[] nextRead = {System.nanoTime() + DISK_READ_EVERY.toNanos()};
         String[] last = {"scheduled"};
         Optional<JsonNode> report = CallSupport.await(limit, () -> {
             JsonNode entry = StateFile.at(site.state()).read().path("remediation").path(vm);
@@ -249,11 +250,21 @@ final class Remediation extends LibvirtPrimitive {
             return object().put("status", "not-scheduled");
         }
         String status = entry.path("status").asText();
-        if (!"succeeded".equals(status)) {
+        if (failOn(call).contains(status)) {
             throw CallSupport.fail("remediation of %s ended %s: %s", vm, status, actions(entry.path("actions")));
         }
         ObjectNode out = object().put("status", status);
         out.set("actions", entry.path("actions").deepCopy());
+        return out;
+    }
+
+    /** The final statuses that fail the step: the {@code failOn} parameter, by default only {@code failed}. */
+    private static java.util.List<String> failOn(Call call) throws PrimitiveException {
+        if (!call.params().has("failOn")) {
+            return java.util.List.of("failed");
+        }
+        java.util.List<String> out = new java.util.ArrayList<>(dev.runbook.primitive.CallSupport.texts(call, "failOn"));
+        out.add("failed"); // no report, or nothing applied, is never a success
         return out;
     }
 

@@ -85,11 +85,21 @@ final class LocalRemediation extends LocalPrimitive {
             return object().put("status", "not-scheduled");
         }
         String status = entry.path("status").asText();
-        if (!"succeeded".equals(status)) {
+        if (failOn(call).contains(status)) {
             throw fail("remediation of %s ended %s: %s", vm, status, actions(entry.path("actions")));
         }
         ObjectNode out = object().put("status", status);
         out.set("actions", entry.path("actions").deepCopy());
+        return out;
+    }
+
+    /** The final statuses that fail the step: the {@code failOn} parameter, by default only {@code failed}. */
+    private static java.util.List<String> failOn(Call call) throws PrimitiveException {
+        if (!call.params().has("failOn")) {
+            return java.util.List.of("failed");
+        }
+        java.util.List<String> out = new java.util.ArrayList<>(dev.runbook.primitive.CallSupport.texts(call, "failOn"));
+        out.add("failed"); // no report, or nothing applied, is never a success
         return out;
     }
 
