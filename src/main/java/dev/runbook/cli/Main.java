@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
         description = "Validate, preview and run declarative DR failover runbooks.",
         subcommands = {ValidateCommand.class, PlanCommand.class, RunCommand.class, ResumeCommand.class,
                 DecideCommand.Commit.class, DecideCommand.Rollback.class, StatusCommand.class,
-                PrimitivesCommand.class, RulesCommand.class, RenderCommand.class, DemoCommand.class,
+                PrimitivesCommand.class, RulesCommand.class, RenderCommand.class, ServeCommand.class, DemoCommand.class,
                 AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:internal error", "2:invalid input (usage or validation)",

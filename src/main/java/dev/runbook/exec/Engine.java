@@ -78,6 +78,14 @@ public final class Engine implements AutoCloseable {
      * then drives it: prechecks, steps, and the compensations on failure.
      */
     public Result start(Plan plan, Launch launch) {
+        return start(plan, launch, id -> { });
+    }
+
+    /**
+     * Like {@link #start(Plan, Launch)}, telling {@code admitted} the run's id as soon as the run is
+     * recorded, before its first precheck: a caller that drives the run in the background answers with it.
+     */
+    public Result start(Plan plan, Launch launch, java.util.function.Consumer<String> admitted) {
         Operation op = Operation.byId(plan.operation()).orElseThrow();
         Instant now = Instant.now();
         String id = newId(now);
@@ -91,6 +99,7 @@ public final class Engine implements AutoCloseable {
             if (refusal.isPresent()) {
                 return Result.refused(refusal.get().message());
             }
+            admitted.accept(id);
             return new Execution(this, r, plan).drive();
         }
     }

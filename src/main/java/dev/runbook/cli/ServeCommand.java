@@ -1,0 +1,52 @@
+package dev.runbook.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code runbook serve}: the progress endpoint, the JSON API and the page, over the journal. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve the JSON API (described at /api/openapi.json), server-sent events and the live page "
+                + "over the journal. Runs started elsewhere show up; mutating calls need the server's token, made on "
+                + "first start (mode 0600) and shown once.")
+final class ServeCommand implements Callable<Integer> {
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "7070", description = "TCP port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int port;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}, this machine only).")
+    String bind;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "Where the server's token is kept (default: server.token beside the journal).")
+    Path tokenFile;
+
+    @Mixin
+    JournalOptions where;
+
+    @Override
+    public Integer call() throws Exception {
+        var out = spec.commandLine().getOut();
+        Path journal = where.file().toAbsolutePath();
+        Path tokens = tokenFile != null ? tokenFile : journal.resolveSibling("server.token");
+        String token = Server.token(tokens, made -> {
+            out.println("token (shown once; kept in " + tokens + ", mode 0600): " + made);
+        });
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (Server server = new Server(journal, token).start(bind, port)) {
+            out.println("serving http://" + bind + ":" + server.port() + "/ (journal " + journal + "); Ctrl-C stops");
+            out.flush();
+            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+            stopped.await();
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,481 @@
+package dev.runbook.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbook.exec.Engine;
+import dev.runbook.exec.Entry;
+import dev.runbook.exec.Journal;
+import dev.runbook.exec.Result;
+import dev.runbook.exec.RunRecord;
+import dev.runbook.exec.SqliteJournal;
+import dev.runbook.model.Diagnostic;
+import dev.runbook.plan.JsonPreview;
+import dev.runbook.plan.Pipeline;
+import dev.runbook.plan.Plan;
+import dev.runbook.plan.Planner;
+import dev.runbook.primitive.PrimitiveException;
+import dev.runbook.primitive.libvirt.RemediationReports;
+import dev.runbook.primitive.libvirt.SiteRef;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.sse.SseClient;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP surface over the same journal and engine as the CLI: a JSON API (runs, one run, VMs and
+ * locks, the plan preview, starting a run, commit and rollback), server-sent events for one run or all
+ * runs with replay from {@code Last-Event-ID}, the guests' remediation reports, and the page.
+ *
+ * <p>Every mutating call needs the server's bearer token; reads do not (an {@code EventSource} cannot
+ * send headers). A guest's report needs its run's one-time token instead. Errors are JSON with a
+ * message, and a location for bad input; no stack trace leaves the server.
+ */
+final class Server implements AutoCloseable {
+
+    static final long MAX_BODY = 64 * 1024;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> START_FIELDS = Set.of("runbook", "inventory", "vm", "inputs");
+
+    private final Path journalFile;
+    private final SqliteJournal journal;
+    private final String token;
+    private final Broadcaster events;
+    private final JournalOptions where;
+    private Javalin app;
+
+    Server(Path journalFile, String token) {
+        this.journalFile = journalFile;
+        this.journal = SqliteJournal.open(journalFile);
+        this.token = token;
+        this.where = new JournalOptions();
+        this.where.journal = journalFile;
+        this.events = new Broadcaster(journal);
+    }
+
+    /** The token in {@code file}, made (mode 0600) when there is none; {@code made} is told when it was. */
+    static String token(Path file, java.util.function.Consumer<String> made) throws IOException {
+        if (Files.exists(file)) {
+            return Files.readString(file).strip();
+        }
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        String token = HexFormat.of().formatHex(bytes);
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, token + "\n");
+        made.accept(token);
+        return token;
+    }
+
+    Server start(String host, int port) {
+        app = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.http.maxRequestSize = MAX_BODY;
+            cfg.concurrency.useVirtualThreads = true;
+            cfg.jsonMapper(new io.javalin.json.JavalinJackson(JSON, true));
+            var r = cfg.routes;
+            r.before("/api/*", ctx -> {
+                boolean mutating = !ctx.method().name().equals("GET");
+                boolean guestReport = ctx.path().matches("/api/runs/[^/]+/remediation/[^/]+");
+                if (mutating && !guestReport && !authorized(ctx.header("Authorization"), token)) {
+                    throw new Failure(401, "this call changes something: send the server's token as "
+                            + "'Authorization: Bearer <token>' (it was shown once when the server first started, and is in its token file)");
+                }
+            });
+            r.get("/", ctx -> ctx.html(resource("serve/index.html")));
+            r.get("/api/openapi.json", ctx -> ctx.contentType("application/json").result(resource("serve/openapi.json")));
+            r.get("/api/runs", ctx -> ctx.json(StatusCommand.overview(journal)));
+            r.get("/api/runs/{id}", ctx -> ctx.json(StatusCommand.detail(journal, run(ctx.pathParam("id")))));
+            r.get("/api/vms", this::vms);
+            r.get("/api/plan", this::plan);
+            r.post("/api/runs", this::startRun);
+            r.post("/api/runs/{id}/commit", ctx -> decide(ctx, "commit"));
+            r.post("/api/runs/{id}/rollback", ctx -> decide(ctx, "rollback"));
+            r.post("/api/runs/{id}/remediation/{vm}", this::report);
+            r.sse("/api/events", client -> events.subscribe(client, null));
+            r.sse("/api/runs/{id}/events", client -> events.subscribe(client, client.ctx().pathParam("id")));
+            r.exception(Failure.class, (e, ctx) -> error(ctx, e.status, e.getMessage(), e.location));
+            r.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage(), null));
+            r.exception(Exception.class, (e, ctx) -> error(ctx, 500, "internal error: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse("")), null));
+        }).start(host, port);
+        events.start();
+        return this;
+    }
+
+    int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        events.stop();
+        if (app != null) {
+            app.stop();
+        }
+        journal.close();
+    }
+
+    // ------------------------------------------------------------------------------------------ reads
+
+    private RunRecord run(String id) {
+        return journal.run(id).orElseThrow(() -> new Failure(404, "there is no run " + id + "; GET /api/runs lists runs"));
+    }
+
+    private void vms(Context ctx) {
+        ObjectNode o = StatusCommand.overview(journal);
+        o.remove("runs");
+        ctx.json(o);
+    }
+
+    private void plan(Context ctx) {
+        String runbook = required(ctx.queryParam("runbook"), "runbook");
+        String inventory = required(ctx.queryParam("inventory"), "inventory");
+        String vm = required(ctx.queryParam("vm"), "vm");
+        Map<String, String> inputs = new LinkedHashMap<>();
+        ctx.queryParamMap().forEach((k, v) -> {
+            if (k.startsWith("set.") && !v.isEmpty()) {
+                inputs.put(k.substring(4), v.get(0));
+            }
+        });
+        try (Pipeline pipeline = new Pipeline()) {
+            Plan plan = planned(pipeline, runbook, inventory, vm, inputs);
+            ctx.contentType("application/json").result(JsonPreview.render(plan));
+        }
+    }
+
+    private static String required(String value, String name) {
+        if (value == null || value.isBlank()) {
+            throw new Failure(400, "query parameter '" + name + "' is required", name);
+        }
+        return value;
+    }
+
+    private static Plan planned(Pipeline pipeline, String runbook, String inventory, String vm, Map<String, String> inputs) {
+        var loaded = pipeline.plan(Path.of(runbook), Path.of(inventory), new Planner.Request(vm, inputs), null);
+        List<Diagnostic> errors = loaded.diagnostics().stream().filter(d -> d.severity() == Diagnostic.Severity.ERROR).toList();
+        if (!errors.isEmpty() || loaded.value().isEmpty()) {
+            Diagnostic first = errors.isEmpty() ? null : errors.get(0);
+            throw new Failure(400, "the runbook or inventory is invalid: " + (first == null ? "no plan" : first.message())
+                    + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : ""),
+                    first == null ? null : first.span().toString());
+        }
+        return loaded.value().get();
+    }
+
+    // ------------------------------------------------------------------------------------------ changes
+
+    private void startRun(Context ctx) throws Exception {
+        JsonNode body = body(ctx);
+        Iterator<String> names = body.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (!START_FIELDS.contains(name)) {
+                throw new Failure(400, "unknown field '" + name + "'; the fields are " + List.copyOf(START_FIELDS), "/" + name);
+            }
+        }
+        String runbook = text(body, "runbook");
+        String inventory = text(body, "inventory");
+        String vm = text(body, "vm");
+        Map<String, String> inputs = new LinkedHashMap<>();
+        JsonNode in = body.path("inputs");
+        if (!in.isMissingNode() && !in.isObject()) {
+            throw new Failure(400, "'inputs' must be an object of input names to values", "/inputs");
+        }
+        in.fields().forEachRemaining(e -> inputs.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString()));
+
+        Pipeline pipeline = new Pipeline();
+        Plan plan;
+        try {
+            plan = planned(pipeline, runbook, inventory, vm, inputs);
+        } catch (RuntimeException e) {
+            pipeline.close();
+            throw e;
+        }
+        CompletableFuture<String> admitted = new CompletableFuture<>();
+        Engine engine;
+        try {
+            engine = Runs.engine(journal, plan, where, pipeline.expressions());
+        } catch (PrimitiveException e) {
+            pipeline.close();
+            throw new Failure(400, e.getMessage(), null);
+        }
+        Thread.ofVirtual().name("run-" + vm).start(() -> {
+            try (pipeline) {
+                Result r = engine.start(plan, Runs.launch(Path.of(runbook), Path.of(inventory), null), admitted::complete);
+                if (r.refused()) {
+                    admitted.completeExceptionally(new Failure(409, "refused: " + r.message(), null));
+                }
+            } catch (RuntimeException e) {
+                admitted.completeExceptionally(e);
+            }
+        });
+        try {
+            String id = admitted.get(60, TimeUnit.SECONDS);
+            ctx.status(202).json(JSON.createObjectNode().put("id", id).put("vm", vm)
+                    .put("events", "/api/runs/" + id + "/events").put("status", "/api/runs/" + id));
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Failure f ? f : new Failure(500, "the run could not start: " + e.getCause().getMessage(), null);
+        }
+    }
+
+    /** Commit or rollback: the same command the CLI runs, in this process, on this journal. */
+    private void decide(Context ctx, String outcome) throws IOException {
+        String id = ctx.pathParam("id");
+        run(id);
+        JsonNode body = ctx.body().isBlank() ? JSON.createObjectNode() : body(ctx);
+        String by = body.path("by").asText("");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        List<String> args = new java.util.ArrayList<>(List.of(outcome, id, "--journal", journalFile.toString()));
+        if (!by.isBlank()) {
+            args.addAll(List.of("--by", by));
+        }
+        int code = Main.execute(args.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
+        String message = (err.toString().isBlank() ? out.toString() : err.toString()).strip().lines()
+                .reduce((a, b) -> b).orElse("");
+        int status = switch (code) {
+            case ExitCodes.OK -> 200;
+            case ExitCodes.REFUSED -> 409;
+            case ExitCodes.INVALID -> 400;
+            default -> 500;
+        };
+        ctx.status(status).json(JSON.createObjectNode().put("run", id).put("decision", outcome).put("exitCode", code)
+                .put("message", message.replaceFirst("^runbook: ", "")));
+    }
+
+    /** A guest's remediation report, accepted only with its run's one-time token. */
+    private void report(Context ctx) throws IOException {
+        String id = ctx.pathParam("id");
+        String vm = ctx.pathParam("vm");
+        RunRecord r = run(id);
+        String header = ctx.header("Authorization");
+        String presented = header != null && header.startsWith("Bearer ") ? header.substring(7).strip() : "";
+        JsonNode body = body(ctx);
+        SiteRef site;
+        try {
+            site = SiteRef.of(Engine.plan(r).bindings().get("site"));
+        } catch (PrimitiveException | RuntimeException e) {
+            throw new Failure(404, "run " + id + " has no libvirt recovery site to report to", null);
+        }
+        Optional<String> refused = RemediationReports.accept(site, vm, id, presented, body);
+        if (refused.isPresent()) {
+            throw new Failure(refused.get().startsWith("invalid") ? 400 : 403, refused.get(), null);
+        }
+        ctx.json(JSON.createObjectNode().put("accepted", true));
+    }
+
+    private static JsonNode body(Context ctx) {
+        String text = ctx.body();
+        try {
+            JsonNode node = JSON.readTree(text);
+            if (node == null || !node.isObject()) {
+                throw new Failure(400, "the body must be a JSON object", "1:1");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            var loc = e.getLocation();
+            throw new Failure(400, "the body is not valid JSON: " + e.getOriginalMessage(),
+                    loc == null ? null : loc.getLineNr() + ":" + loc.getColumnNr());
+        }
+    }
+
+    private static String text(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || !v.isTextual() || v.asText().isBlank()) {
+            throw new Failure(400, "'" + field + "' is required: a non-empty string", "/" + field);
+        }
+        return v.asText();
+    }
+
+    static boolean authorized(String header, String token) {
+        if (header == null || !header.startsWith("Bearer ")) {
+            return false;
+        }
+        return MessageDigest.isEqual(header.substring(7).strip().getBytes(StandardCharsets.UTF_8),
+                token.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void error(Context ctx, int status, String message, String location) {
+        ObjectNode o = JSON.createObjectNode().put("error", message == null ? "error" : message);
+        if (location != null) {
+            o.put("location", location);
+        }
+        ctx.status(status).json(o);
+    }
+
+    private static String resource(String name) throws IOException {
+        try (InputStream in = Server.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IOException("resource " + name + " is missing from the build");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** An error answer: status, message, and where in the input when the input is at fault. */
+    static final class Failure extends RuntimeException {
+        final int status;
+        final String location;
+
+        Failure(int status, String message, String location) {
+            super(message, null, false, false);
+            this.status = status;
+            this.location = location;
+        }
+
+        Failure(int status, String message) {
+            this(status, message, null);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ events
+
+    /**
+     * One poller follows the journal (runs started by any process) and hands each new entry to every
+     * subscriber in order. A subscriber first gets what it missed (after its {@code Last-Event-ID}, or the
+     * whole run for a run's stream) under its own lock, so nothing is lost or sent twice across a reconnect.
+     */
+    static final class Broadcaster {
+        private final Journal journal;
+        private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
+        private volatile boolean stopped;
+        private long cursor;
+        private Thread poller;
+
+        Broadcaster(Journal journal) {
+            this.journal = journal;
+        }
+
+        void start() {
+            cursor = lastSeq();
+            poller = Thread.ofVirtual().name("journal-events").start(this::poll);
+        }
+
+        private long lastSeq() {
+            long last = 0;
+            while (true) {
+                List<Entry> batch = journal.entriesAfter(last, 10_000);
+                if (batch.isEmpty()) {
+                    return last;
+                }
+                last = batch.get(batch.size() - 1).seq();
+            }
+        }
+
+        void stop() {
+            stopped = true;
+            if (poller != null) {
+                poller.interrupt();
+            }
+            subscribers.forEach(s -> s.client.close());
+        }
+
+        private void poll() {
+            long lastPing = System.nanoTime();
+            while (!stopped) {
+                try {
+                    List<Entry> batch = journal.entriesAfter(cursor, 1000);
+                    for (Entry e : batch) {
+                        for (Subscriber s : subscribers) {
+                            s.deliver(e);
+                        }
+                        cursor = e.seq();
+                    }
+                    if (System.nanoTime() - lastPing > TimeUnit.SECONDS.toNanos(15)) {
+                        subscribers.forEach(Subscriber::ping);
+                        lastPing = System.nanoTime();
+                    }
+                    if (batch.isEmpty()) {
+                        Thread.sleep(20);
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    try {
+                        Thread.sleep(500); // the journal is busy or being replaced: try again
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                }
+            }
+        }
+
+        void subscribe(SseClient client, String runId) {
+            String last = client.ctx().header("Last-Event-ID");
+            long after = 0;
+            if (last != null && last.matches("\\d{1,18}")) {
+                after = Long.parseLong(last);
+            } else if (runId == null) {
+                after = cursor; // the all-runs stream starts now unless resumed
+            }
+            Subscriber s = new Subscriber(client, runId, after);
+            client.keepAlive();
+            client.onClose(() -> subscribers.remove(s));
+            synchronized (s) {
+                subscribers.add(s);
+                List<Entry> missed = runId != null ? journal.entries(runId, after) : journal.entriesAfter(after, 100_000);
+                missed.forEach(s::deliver);
+            }
+        }
+    }
+
+    private static final class Subscriber {
+        final SseClient client;
+        final String runId;
+        long cursor;
+
+        Subscriber(SseClient client, String runId, long cursor) {
+            this.client = client;
+            this.runId = runId;
+            this.cursor = cursor;
+        }
+
+        synchronized void deliver(Entry e) {
+            if (e.seq() <= cursor || (runId != null && !runId.equals(e.runId()))) {
+                return;
+            }
+            client.sendEvent(e.kind().id(), event(e).toString(), Long.toString(e.seq()));
+            cursor = e.seq();
+        }
+
+        synchronized void ping() {
+            client.sendComment("ping");
+        }
+    }
+
+    static ObjectNode event(Entry e) {
+        ObjectNode o = JSON.createObjectNode().put("seq", e.seq()).put("run", e.runId()).put("kind", e.kind().id());
+        if (e.step() != null) {
+            o.put("step", e.step());
+        }
+        o.put("state", e.state()).put("at", e.at().toString());
+        if (e.data() != null) {
+            o.set("data", e.data());
+        }
+        return o;
+    }
+}

@@ -1,0 +1,218 @@
+package dev.runbook.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runbook.demo.DemoFixture;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code runbook serve} over a demo site: the API, its refusals, and events that survive a reconnect. */
+class ServerTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    private DemoFixture site;
+    private Server server;
+    private String token;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() throws Exception {
+        site = new DemoFixture(tmp);
+        List<String> shown = new ArrayList<>();
+        Path tokenFile = tmp.resolve("server.token");
+        token = Server.token(tokenFile, shown::add);
+        assertEquals(List.of(token), shown, "a new token is shown once");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile)));
+        assertEquals(token, Server.token(tokenFile, t -> { throw new AssertionError("shown again"); }));
+        server = new Server(site.journal, token).start("127.0.0.1", 0);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path, String body, String bearer) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (bearer != null) {
+            b.header("Authorization", "Bearer " + bearer);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String startBody(String vm) {
+        return JSON.createObjectNode().put("runbook", "runbooks/test-failover.yaml")
+                .put("inventory", site.inventory.toString()).put("vm", vm).toString();
+    }
+
+    private JsonNode awaitRun(String id, String state) throws Exception {
+        for (int i = 0; i < 300; i++) {
+            JsonNode run = JSON.readTree(get("/api/runs/" + id).body());
+            if (run.path("state").asText().equals(state)) {
+                return run;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("run " + id + " never reached " + state + ": " + get("/api/runs/" + id).body());
+    }
+
+    @Test
+    void aTestFailoverAndItsRollbackThroughTheApi() throws Exception {
+        HttpResponse<String> started = post("/api/runs", startBody("app02"), token);
+        assertEquals(202, started.statusCode(), started.body());
+        String id = JSON.readTree(started.body()).get("id").asText();
+        JsonNode run = awaitRun(id, "completed");
+        assertEquals("test-failover-active", run.get("lifecycle").asText());
+        assertTrue(run.get("steps").size() > 5);
+        assertEquals("not-needed", run.at("/remediation/status").asText(), run.toString());
+
+        JsonNode runs = JSON.readTree(get("/api/runs").body());
+        assertEquals(id, runs.at("/runs/0/id").asText());
+        assertEquals("test-failover-active", JSON.readTree(get("/api/vms").body()).at("/lifecycle/0/state").asText());
+
+        HttpResponse<String> rolledBack = post("/api/runs/" + id + "/rollback", "{\"by\": \"alice\"}", token);
+        assertEquals(200, rolledBack.statusCode(), rolledBack.body());
+        assertEquals("replication-ready", JSON.readTree(get("/api/vms").body()).at("/lifecycle/0/state").asText());
+        HttpResponse<String> again = post("/api/runs/" + id + "/rollback", "{}", token);
+        assertEquals(409, again.statusCode(), again.body());
+        assertTrue(JSON.readTree(again.body()).get("message").asText().contains("refused"), again.body());
+    }
+
+    @Test
+    void mutatingCallsNeedTheToken() throws Exception {
+        HttpResponse<String> none = post("/api/runs", startBody("app02"), null);
+        assertEquals(401, none.statusCode());
+        assertTrue(JSON.readTree(none.body()).get("error").asText().contains("Authorization: Bearer"), none.body());
+        assertEquals(401, post("/api/runs", startBody("app02"), "not-the-token").statusCode());
+        assertEquals(401, post("/api/runs/x/rollback", "{}", token + "x").statusCode());
+        assertTrue(JSON.readTree(get("/api/runs").body()).get("runs").isEmpty(), "nothing was started");
+    }
+
+    @Test
+    void badBodiesAreLocatedAndChangeNothing() throws Exception {
+        HttpResponse<String> broken = post("/api/runs", "{\"runbook\": \"x\",\n \"vm\": }", token);
+        assertEquals(400, broken.statusCode(), broken.body());
+        assertEquals("2:8", JSON.readTree(broken.body()).get("location").asText(), broken.body());
+
+        HttpResponse<String> unknown = post("/api/runs", "{\"runbook\": \"x\", \"inventory\": \"y\", \"vm\": \"z\", \"force\": true}", token);
+        assertEquals(400, unknown.statusCode());
+        assertEquals("/force", JSON.readTree(unknown.body()).get("location").asText());
+
+        HttpResponse<String> missing = post("/api/runs", "{\"runbook\": \"runbooks/test-failover.yaml\"}", token);
+        assertEquals(400, missing.statusCode());
+        assertEquals("/inventory", JSON.readTree(missing.body()).get("location").asText());
+
+        HttpResponse<String> noVm = post("/api/runs", startBody("nosuch"), token);
+        assertEquals(400, noVm.statusCode(), noVm.body());
+        assertTrue(JSON.readTree(noVm.body()).get("location").asText().startsWith(site.inventory.toString() + ":"), noVm.body());
+
+        HttpResponse<String> huge = post("/api/runs", "{\"runbook\": \"" + "x".repeat((int) Server.MAX_BODY) + "\"}", token);
+        assertEquals(413, huge.statusCode());
+
+        HttpResponse<String> missingRun = get("/api/runs/nosuch");
+        assertEquals(404, missingRun.statusCode());
+        assertFalse(missingRun.body().contains("Exception") || missingRun.body().contains("\tat "), missingRun.body());
+        assertTrue(JSON.readTree(get("/api/runs").body()).get("runs").isEmpty(), "nothing was started");
+    }
+
+    @Test
+    void eventsResumeAfterTheLastEventIdWithoutLossOrRepeat() throws Exception {
+        HttpResponse<String> started = post("/api/runs", startBody("app02"), token);
+        String id = JSON.readTree(started.body()).get("id").asText();
+        awaitRun(id, "completed");
+
+        List<Long> all = events("/api/runs/" + id + "/events", null, Integer.MAX_VALUE);
+        assertTrue(all.size() > 20, "events: " + all);
+        for (int i = 1; i < all.size(); i++) {
+            assertTrue(all.get(i) > all.get(i - 1), "out of order or repeated: " + all);
+        }
+        // A client that saw the first ten reconnects and gets exactly the rest.
+        List<Long> rest = events("/api/runs/" + id + "/events", all.get(9), Integer.MAX_VALUE);
+        assertEquals(all.subList(10, all.size()), rest);
+
+        // The rollback's events reach a subscriber of all runs that joined before it.
+        List<Long> live = new ArrayList<>();
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try {
+                live.addAll(events("/api/events", all.get(all.size() - 1), 30));
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        Thread.sleep(300);
+        assertEquals(200, post("/api/runs/" + id + "/rollback", "{}", token).statusCode());
+        reader.join(10_000);
+        assertEquals(30, live.size(), "live events: " + live);
+        assertTrue(live.get(0) > all.get(all.size() - 1));
+    }
+
+    @Test
+    void theOpenApiDocumentAndThePageAreServed() throws Exception {
+        JsonNode api = JSON.readTree(get("/api/openapi.json").body());
+        assertEquals("3.0.3", api.get("openapi").asText());
+        assertTrue(api.at("/paths").has("/api/runs/{id}/events"));
+        assertTrue(get("/").body().contains("<title>runbook</title>"));
+    }
+
+    /** Reads event ids from an SSE stream until it has {@code max} or the stream is quiet for a second. */
+    private List<Long> events(String path, Long lastEventId, int max) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).header("Accept", "text/event-stream");
+        if (lastEventId != null) {
+            b.header("Last-Event-ID", Long.toString(lastEventId));
+        }
+        HttpResponse<java.io.InputStream> res = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        List<Long> ids = new ArrayList<>();
+        Thread closer = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(Duration.ofSeconds(max == Integer.MAX_VALUE ? 2 : 15));
+                res.body().close();
+            } catch (Exception ignored) {
+                // closing ends the read below
+            }
+        });
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(res.body(), StandardCharsets.UTF_8))) {
+            String line;
+            while (ids.size() < max && (line = in.readLine()) != null) {
+                if (line.startsWith("id: ")) {
+                    ids.add(Long.parseLong(line.substring(4).strip()));
+                }
+            }
+        } catch (java.io.IOException closed) {
+            // the closer ended the stream
+        }
+        closer.interrupt();
+        return ids;
+    }
+}
