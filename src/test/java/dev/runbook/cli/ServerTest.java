@@ -179,6 +179,47 @@ class ServerTest {
     }
 
     @Test
+    void aGuestReportIsAcceptedOnlyWithItsRunsOneTimeToken() throws Exception {
+        HttpResponse<String> started = post("/api/runs", startBody("app02"), token);
+        String id = JSON.readTree(started.body()).get("id").asText();
+        awaitRun(id, "completed");
+        // What remediation.stage leaves in the site for a run that staged with a report endpoint.
+        String guestToken = "0123456789abcdef";
+        dev.runbook.primitive.StateFile.at(site.recoverySite.state()).change(state -> {
+            dev.runbook.primitive.StateFile.section(state, "remediation").putObject("app02").put("run", id)
+                    .put("status", "scheduled").put("tokenSha256", sha256(guestToken));
+            return null;
+        });
+        String path = "/api/runs/" + id + "/remediation/app02";
+        String running = "{\"status\": \"awaiting-reboot\", \"stage\": \"firstboot\"}";
+        String done = "{\"status\": \"succeeded\", \"actions\": [{\"action\": \"network\", \"outcome\": \"succeeded\", \"detail\": \"ok\"}]}";
+
+        assertEquals(403, post(path, done, token).statusCode(), "the server's token is not the guest's");
+        assertEquals(403, post(path, done, "wrong").statusCode());
+        assertEquals(400, post(path, "{\"status\": \"fine\"}", guestToken).statusCode());
+        assertEquals(200, post(path, running, guestToken).statusCode());
+        assertEquals("awaiting-reboot", remediation().path("status").asText());
+        assertEquals(200, post(path, done, guestToken).statusCode());
+        JsonNode entry = remediation();
+        assertEquals("succeeded", entry.path("status").asText());
+        assertEquals("endpoint", entry.path("source").asText());
+        assertEquals("network", entry.at("/actions/0/action").asText());
+        HttpResponse<String> spent = post(path, done, guestToken);
+        assertEquals(403, spent.statusCode(), "the token is spent once a final status is in");
+        assertTrue(spent.body().contains("spent"), spent.body());
+        assertEquals(403, post("/api/runs/" + id + "/remediation/web01", done, guestToken).statusCode());
+    }
+
+    private JsonNode remediation() {
+        return dev.runbook.primitive.StateFile.at(site.recoverySite.state()).read().at("/remediation/app02");
+    }
+
+    private static String sha256(String text) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
     void theOpenApiDocumentAndThePageAreServed() throws Exception {
         JsonNode api = JSON.readTree(get("/api/openapi.json").body());
         assertEquals("3.0.3", api.get("openapi").asText());

@@ -1,0 +1,87 @@
+package dev.runbook.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runbook.demo.DemoFixture;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The page in a real browser (Debian's chromium, driven by Selenium through chromium-driver): a test
+ * failover started through the API shows up live, reaches the rollback-eligible state, and the rollback
+ * button (with its confirmation and the token) rolls it back. Screenshots go to target/page-*.png.
+ */
+class PageBrowserTest {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+
+    @Test
+    void aTestFailoverIsWatchedAndRolledBackFromThePage(@TempDir Path tmp) throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
+                "SKIPPED LOUDLY: chromium and chromium-driver are not installed; bin/test installs them");
+        DemoFixture site = new DemoFixture(tmp);
+        String token = Server.token(tmp.resolve("server.token"), t -> { });
+        try (Server server = new Server(site.journal, token).start("127.0.0.1", 0)) {
+            String base = "http://127.0.0.1:" + server.port();
+            ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
+                    .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900");
+            ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build();
+            ChromeDriver browser = new ChromeDriver(service, options);
+            try {
+                browser.get(base + "/");
+                String body = new ObjectMapper().createObjectNode().put("runbook", "runbooks/test-failover.yaml")
+                        .put("inventory", site.inventory.toString()).put("vm", "app02").toString();
+                HttpResponse<String> started = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/api/runs"))
+                        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(202, started.statusCode(), started.body());
+                String id = new ObjectMapper().readTree(started.body()).get("id").asText();
+
+                WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+                wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("tr[data-run='" + id + "']"))).click();
+                wait.until(ExpectedConditions.textToBe(By.id("lifecycle"), "test-failover-active"));
+                wait.until(ExpectedConditions.elementToBeClickable(By.id("rollback")));
+                assertTrue(browser.findElements(By.cssSelector("#timeline tbody tr")).size() > 10, "the timeline is filled from the event stream");
+                shot(browser, "page-test-failover-active.png");
+
+                browser.findElement(By.id("rollback")).click();
+                wait.until(ExpectedConditions.alertIsPresent()).accept(); // "Roll back ...?"
+                var prompt = wait.until(ExpectedConditions.alertIsPresent());
+                prompt.sendKeys(token);
+                prompt.accept();
+                wait.until(ExpectedConditions.textToBe(By.id("lifecycle"), "replication-ready"));
+                wait.until(ExpectedConditions.textToBe(By.cssSelector("tr[data-run='" + id + "'] td:nth-child(4)"), "rolled-back"));
+                assertTrue(browser.findElement(By.id("answer")).getText().startsWith("rollback: "),
+                        browser.findElement(By.id("answer")).getText());
+                shot(browser, "page-rolled-back.png");
+            } finally {
+                browser.quit();
+            }
+        }
+    }
+
+    private static void shot(ChromeDriver browser, String name) throws Exception {
+        Path out = Path.of("target", name);
+        Files.createDirectories(out.getParent());
+        Files.write(out, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+    }
+}
