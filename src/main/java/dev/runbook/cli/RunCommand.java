@@ -56,6 +56,14 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--templates", paramLabel = "DIR", description = "Template folder (default: templates/ beside the runbook's folder).")
     Path templates;
 
+    /** How text output shows progress. */
+    enum Progress { auto, bar, lines }
+
+    @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
+            description = "Text output: a live progress bar (bar), one line per event (lines), or a bar only when "
+                    + "attached to a terminal (auto, the default).")
+    Progress progress;
+
     @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
             description = "Events as text lines or one JSON object per line: text, json.")
     String output;
@@ -98,8 +106,10 @@ final class RunCommand implements Callable<Integer> {
                 }
                 plan = loaded.value().get();
             }
+            boolean bar = output.equals("text") && (progress == Progress.bar || (progress == Progress.auto && ProgressPrinter.terminal()));
+            ProgressPrinter printer = bar ? new ProgressPrinter(plan, System.out, out) : null;
             try (Journal journal = where.open()) {
-                journal.subscribe(new EventPrinter(out, output.equals("json")));
+                journal.subscribe(printer != null ? printer : new EventPrinter(out, output.equals("json")));
                 java.time.Duration limit;
                 try {
                     limit = timeout == null ? null : dev.runbook.model.Durations.parse(timeout);
@@ -109,6 +119,9 @@ final class RunCommand implements Callable<Integer> {
                 }
                 Engine engine = Runs.engine(journal, plan, where, pipeline.expressions(), limit);
                 Result r = engine.start(plan, Runs.launch(runbookFile, inventoryFile, null));
+                if (printer != null) {
+                    printer.close();
+                }
                 return Runs.end(r, out, err);
             }
         } catch (PrimitiveException e) {
