@@ -32,6 +32,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -52,7 +53,7 @@ import java.util.concurrent.TimeUnit;
  * send headers). A guest's report needs its run's one-time token instead. Errors are JSON with a
  * message, and a location for bad input; no stack trace leaves the server.
  */
-final class Server implements AutoCloseable {
+public final class Server implements AutoCloseable {
 
     static final long MAX_BODY = 64 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -65,7 +66,7 @@ final class Server implements AutoCloseable {
     private final JournalOptions where;
     private Javalin app;
 
-    Server(Path journalFile, String token) {
+    public Server(Path journalFile, String token) {
         this.journalFile = journalFile;
         this.journal = SqliteJournal.open(journalFile);
         this.token = token;
@@ -75,7 +76,7 @@ final class Server implements AutoCloseable {
     }
 
     /** The token in {@code file}, made (mode 0600) when there is none; {@code made} is told when it was. */
-    static String token(Path file, java.util.function.Consumer<String> made) throws IOException {
+    public static String token(Path file, java.util.function.Consumer<String> made) throws IOException {
         if (Files.exists(file)) {
             return Files.readString(file).strip();
         }
@@ -89,7 +90,7 @@ final class Server implements AutoCloseable {
         return token;
     }
 
-    Server start(String host, int port) {
+    public Server start(String host, int port) {
         app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -126,8 +127,13 @@ final class Server implements AutoCloseable {
         return this;
     }
 
-    int port() {
+    public int port() {
         return app.port();
+    }
+
+    /** The journal this server drives runs on; its writes reach subscribers at once. */
+    public Journal journal() {
+        return journal;
     }
 
     @Override
@@ -363,7 +369,7 @@ final class Server implements AutoCloseable {
         private final Journal journal;
         private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
         private volatile boolean stopped;
-        private long cursor;
+        private long cursor; // guarded by this
         private Thread poller;
 
         Broadcaster(Journal journal) {
@@ -373,6 +379,18 @@ final class Server implements AutoCloseable {
         void start() {
             cursor = lastSeq();
             poller = Thread.ofVirtual().name("journal-events").start(this::poll);
+            // Entries this server writes (the runs it drives) go out at once when they follow the last one
+            // sent; anything else wakes the poller, which reads the journal in order. Other processes'
+            // entries are seen within a poll interval.
+            journal.subscribe(e -> {
+                synchronized (this) {
+                    if (e.seq() == cursor + 1) {
+                        fanOut(e);
+                        return;
+                    }
+                }
+                java.util.concurrent.locks.LockSupport.unpark(poller);
+            });
         }
 
         private long lastSeq() {
@@ -398,22 +416,29 @@ final class Server implements AutoCloseable {
             long lastPing = System.nanoTime();
             while (!stopped) {
                 try {
-                    List<Entry> batch = journal.entriesAfter(cursor, 1000);
-                    for (Entry e : batch) {
-                        for (Subscriber s : subscribers) {
-                            s.deliver(e);
+                    long from;
+                    synchronized (this) {
+                        from = cursor;
+                    }
+                    // Read without this lock: the journal calls the listener above under its own lock.
+                    List<Entry> batch = journal.entriesAfter(from, 1000);
+                    synchronized (this) {
+                        for (Entry e : batch) {
+                            if (e.seq() > cursor) {
+                                fanOut(e);
+                            }
                         }
-                        cursor = e.seq();
                     }
                     if (System.nanoTime() - lastPing > TimeUnit.SECONDS.toNanos(15)) {
                         subscribers.forEach(Subscriber::ping);
                         lastPing = System.nanoTime();
                     }
                     if (batch.isEmpty()) {
-                        Thread.sleep(20);
+                        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+                        if (Thread.interrupted()) {
+                            return;
+                        }
                     }
-                } catch (InterruptedException e) {
-                    return;
                 } catch (RuntimeException e) {
                     try {
                         Thread.sleep(500); // the journal is busy or being replaced: try again
@@ -424,46 +449,131 @@ final class Server implements AutoCloseable {
             }
         }
 
+        /** Hands one entry to every subscriber; the caller holds this broadcaster's lock. */
+        private void fanOut(Entry e) {
+            Event event = new Event(e);
+            for (Subscriber s : subscribers) {
+                s.deliver(event);
+            }
+            cursor = e.seq();
+        }
+
         void subscribe(SseClient client, String runId) {
             String last = client.ctx().header("Last-Event-ID");
             long after = 0;
             if (last != null && last.matches("\\d{1,18}")) {
                 after = Long.parseLong(last);
             } else if (runId == null) {
-                after = cursor; // the all-runs stream starts now unless resumed
+                synchronized (this) {
+                    after = cursor; // the all-runs stream starts now unless resumed
+                }
             }
             Subscriber s = new Subscriber(client, runId, after);
             client.keepAlive();
             client.onClose(() -> subscribers.remove(s));
-            synchronized (s) {
-                subscribers.add(s);
-                List<Entry> missed = runId != null ? journal.entries(runId, after) : journal.entriesAfter(after, 100_000);
-                missed.forEach(s::deliver);
-            }
+            // Registered first (holding back what arrives), then what was missed is read, then both go out
+            // in order, each entry once. No lock is held while reading the journal.
+            subscribers.add(s);
+            List<Entry> missed = runId != null ? journal.entries(runId, after) : journal.entriesAfter(after, 100_000);
+            s.catchUp(missed);
         }
     }
 
+    /**
+     * One client of an event stream. Entries are queued in order (each once: the cursor is the last
+     * queued sequence number) and sent by the client's own virtual thread, so a slow client delays
+     * nobody else.
+     */
     private static final class Subscriber {
         final SseClient client;
         final String runId;
-        long cursor;
+        private long cursor;
+        private final java.util.concurrent.LinkedBlockingQueue<Object> queue = new java.util.concurrent.LinkedBlockingQueue<>();
+        private static final Object PING = new Object();
 
         Subscriber(SseClient client, String runId, long cursor) {
             this.client = client;
             this.runId = runId;
             this.cursor = cursor;
+            Thread.ofVirtual().name("sse-client").start(this::send);
         }
 
-        synchronized void deliver(Entry e) {
-            if (e.seq() <= cursor || (runId != null && !runId.equals(e.runId()))) {
+        private List<Event> held = new ArrayList<>(); // until caught up; then null
+
+        synchronized void deliver(Event e) {
+            if (held != null) {
+                held.add(e);
                 return;
             }
-            client.sendEvent(e.kind().id(), event(e).toString(), Long.toString(e.seq()));
-            cursor = e.seq();
+            if (e.seq <= cursor || (runId != null && !runId.equals(e.run))) {
+                return;
+            }
+            cursor = e.seq;
+            queue.add(e);
         }
 
-        synchronized void ping() {
-            client.sendComment("ping");
+        /** Sends the entries missed before subscribing, then those held back meanwhile, in order, once each. */
+        synchronized void catchUp(List<Entry> missed) {
+            List<Event> meanwhile = held;
+            held = null;
+            missed.forEach(e -> deliver(new Event(e)));
+            meanwhile.forEach(this::deliver);
+        }
+
+        void ping() {
+            queue.add(PING);
+        }
+
+        /**
+         * Sends what is queued, as many events as are waiting in one write and one flush: under load a
+         * client gets batches rather than falling behind one flush at a time.
+         */
+        private void send() {
+            List<Object> batch = new ArrayList<>();
+            try {
+                var out = client.ctx().res().getOutputStream();
+                while (!client.terminated()) {
+                    Object first = queue.poll(1, TimeUnit.SECONDS);
+                    if (first == null) {
+                        continue;
+                    }
+                    batch.add(first);
+                    queue.drainTo(batch);
+                    StringBuilder text = new StringBuilder();
+                    for (Object next : batch) {
+                        if (next instanceof Event e) {
+                            text.append("id: ").append(e.id).append("\nevent: ").append(e.kind).append("\ndata: ")
+                                    .append(e.data).append("\n\n");
+                        } else {
+                            text.append(": ping\n\n");
+                        }
+                    }
+                    batch.clear();
+                    out.write(text.toString().getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                }
+            } catch (IOException | RuntimeException e) {
+                client.close(); // the client went away
+            } catch (InterruptedException e) {
+                client.close();
+            }
+        }
+    }
+
+    /** A journal entry as an event, serialized once for every subscriber. */
+    private static final class Event {
+        final long seq;
+        final String run;
+        final String kind;
+        final String id;
+        final String data;
+
+        Event(Entry e) {
+            this.seq = e.seq();
+            this.run = e.runId();
+            this.kind = e.kind().id();
+            this.id = Long.toString(e.seq());
+            this.data = event(e).toString();
         }
     }
 

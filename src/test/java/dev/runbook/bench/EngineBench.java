@@ -283,7 +283,7 @@ public final class EngineBench {
     // ------------------------------------------------------------------------------------- the plan
 
     /** A test failover of {@code steps} no-op actions, optionally each guarded at run time. */
-    private static Plan plan(int steps, boolean guarded) {
+    static Plan plan(int steps, boolean guarded) {
         List<Plan.PlannedStep> list = new ArrayList<>(steps);
         for (int i = 0; i < steps; i++) {
             String id = "step-" + i;
@@ -307,7 +307,7 @@ public final class EngineBench {
                 p.observed(), p.hash());
     }
 
-    private static Map<String, JsonNode> bindings(String vm) {
+    static Map<String, JsonNode> bindings(String vm) {
         Map<String, JsonNode> b = new LinkedHashMap<>();
         b.put("vm", JSON.objectNode().put("name", vm).put("domain", vm));
         b.put("site", JSON.objectNode().put("name", "recovery").put("uri", "test:///default"));
