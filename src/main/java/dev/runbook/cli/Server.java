@@ -124,7 +124,31 @@ public final class Server implements AutoCloseable {
                     + (e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse("")), null));
         }).start(host, port);
         events.start();
+        resumeInterrupted();
         return this;
+    }
+
+    /**
+     * Runs the journal shows under way (running or compensating) that no process drives any more: a
+     * server (or CLI) that died mid-run. Each is resumed in the background, as {@code runbook resume}
+     * would; one that another process still drives is left to it (its driver lock refuses).
+     */
+    private void resumeInterrupted() {
+        for (RunRecord r : journal.runs()) {
+            if (!r.state().equals("running") && !r.state().equals("compensating")) {
+                continue;
+            }
+            Thread.ofVirtual().name("resume-" + r.id()).start(() -> {
+                try (Pipeline pipeline = new Pipeline()) {
+                    Engine engine = Runs.engine(journal, Engine.plan(r), where, pipeline.expressions());
+                    engine.resume(r.id());
+                } catch (PrimitiveException | RuntimeException e) {
+                    journal.write(List.of(Entry.of(r.id(), Entry.Kind.NOTE, null, "resume-failed",
+                            JSON.createObjectNode().put("message", "the server could not resume run " + r.id()
+                                    + ": " + e.getMessage() + "; run `runbook resume " + r.id() + "`"))));
+                }
+            });
+        }
     }
 
     public int port() {

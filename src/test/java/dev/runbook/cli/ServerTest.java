@@ -111,6 +111,23 @@ class ServerTest {
     }
 
     @Test
+    void aRunWhoseProcessDiedIsResumedWhenTheServerStarts() throws Exception {
+        server.close();
+        // A CLI run killed (SIGKILL) at its 12th journal boundary, mid-way through the steps.
+        List<String> cmd = new ArrayList<>(ChildJvm.command("-Drunbook.crash.at=12"));
+        cmd.addAll(List.of("run", "runbooks/test-failover.yaml", "-i", site.inventory.toString(), "--vm", "app02",
+                "--journal", site.journal.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(137, p.exitValue(), Files.readString(tmp.resolve("child.log")));
+
+        server = new Server(site.journal, token).start("127.0.0.1", 0);
+        String id = JSON.readTree(get("/api/runs").body()).at("/runs/0/id").asText();
+        JsonNode run = awaitRun(id, "completed");
+        assertEquals("test-failover-active", run.get("lifecycle").asText());
+    }
+
+    @Test
     void mutatingCallsNeedTheToken() throws Exception {
         HttpResponse<String> none = post("/api/runs", startBody("app02"), null);
         assertEquals(401, none.statusCode());
