@@ -8,17 +8,14 @@ import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.primitive.Sites;
 import dev.runbook.plan.MermaidPreview;
 import dev.runbook.plan.Plan;
-import dev.runbook.plan.Planner;
 import dev.runbook.plan.TextPreview;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code runbook plan}: the dry-run preview of a runbook for one VM. Changes nothing. */
@@ -32,17 +29,8 @@ final class PlanCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "RUNBOOK", description = "The runbook file.")
-    Path runbook;
-
-    @Option(names = {"-i", "--inventory"}, required = true, paramLabel = "FILE", description = "The inventory file.")
-    Path inventory;
-
-    @Option(names = "--vm", required = true, paramLabel = "NAME", description = "The protected VM (its name in the inventory).")
-    String vm;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "An input value; repeatable.")
-    Map<String, String> sets = new LinkedHashMap<>();
+    @Mixin
+    PlanTarget target;
 
     @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", defaultValue = "text",
             description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
@@ -54,15 +42,12 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Also save the plan as JSON, for `run --plan`.")
     Path outFile;
 
-    @Option(names = "--templates", paramLabel = "DIR", description = "Template folder (default: templates/ beside the runbook's folder).")
-    Path templates;
-
     @Override
     public Integer call() throws IOException {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         try (Pipeline pipeline = new Pipeline()) {
-            var loaded = pipeline.plan(runbook, inventory, new Planner.Request(vm, sets), templates);
+            var loaded = target.plan(pipeline);
             if (Report.print(loaded.diagnostics(), err) || loaded.value().isEmpty()) {
                 return ExitCodes.INVALID;
             }

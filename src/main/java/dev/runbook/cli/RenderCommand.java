@@ -5,19 +5,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.plan.Pipeline;
 import dev.runbook.plan.Plan;
-import dev.runbook.plan.Planner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -33,24 +30,12 @@ final class RenderCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "RUNBOOK", description = "The runbook file.")
-    Path runbook;
-
-    @Option(names = {"-i", "--inventory"}, required = true, paramLabel = "FILE", description = "The inventory file.")
-    Path inventory;
-
-    @Option(names = "--vm", required = true, paramLabel = "NAME", description = "The protected VM (its name in the inventory).")
-    String vm;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "An input value; repeatable.")
-    Map<String, String> sets = new LinkedHashMap<>();
+    @Mixin
+    PlanTarget target;
 
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR",
             description = "The folder to write into; created if missing, and must be empty if it exists.")
     Path out;
-
-    @Option(names = "--templates", paramLabel = "DIR", description = "Template folder (default: templates/ beside the runbook's folder).")
-    Path templates;
 
     @Override
     public Integer call() throws IOException {
@@ -61,7 +46,7 @@ final class RenderCommand implements Callable<Integer> {
             return ExitCodes.INVALID;
         }
         try (Pipeline pipeline = new Pipeline()) {
-            var loaded = pipeline.plan(runbook, inventory, new Planner.Request(vm, sets), templates);
+            var loaded = target.plan(pipeline);
             if (Report.print(loaded.diagnostics(), err) || loaded.value().isEmpty()) {
                 return ExitCodes.INVALID;
             }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.primitive.Call;
 import dev.runbook.primitive.CallSupport;
 import dev.runbook.primitive.PrimitiveException;
+import dev.runbook.primitive.RemediationOutcome;
 import dev.runbook.primitive.StateFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +19,6 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Guest remediation on a libvirt site, inside the replica root disk through libguestfs ({@link GuestFs}).
@@ -43,7 +43,6 @@ final class Remediation extends LibvirtPrimitive {
 
     static final String LINUX_STATUS = "/var/lib/runbook/remediation-status.json";
     static final String WINDOWS_STATUS = "C:/ProgramData/Runbook/remediation-status.json";
-    private static final Set<String> FINAL = Set.of("succeeded", "partial", "failed");
     private static final Duration DISK_READ_EVERY = Duration.ofSeconds(20);
     /** Where the virtio-win drivers are on the host (the virtio-win package's layout), unless set. */
     static final String VIRTIO_WIN = "/usr/share/virtio-win";
@@ -216,7 +215,7 @@ final class Remediation extends LibvirtPrimitive {
             if (!call.runId().equals(entry.path("run").asText())) {
                 return Optional.empty();
             }
-            if (FINAL.contains(entry.path("status").asText())) {
+            if (RemediationOutcome.FINAL.contains(entry.path("status").asText())) {
                 return Optional.of(entry);
             }
             if (System.nanoTime() < nextRead[0]) {
@@ -234,7 +233,7 @@ final class Remediation extends LibvirtPrimitive {
             if (fromDisk.isPresent()) {
                 last[0] = fromDisk.get().path("status").asText("unknown");
                 record(site, vm, call.runId(), fromDisk.get(), "disk");
-                if (FINAL.contains(last[0])) {
+                if (RemediationOutcome.FINAL.contains(last[0])) {
                     return fromDisk;
                 }
             }
@@ -245,28 +244,9 @@ final class Remediation extends LibvirtPrimitive {
             record(site, vm, call.runId(), object().put("status", "failed").put("reason", "no report"), "deadline");
             throw CallSupport.fail("remediation of %s failed: %s", vm, reason);
         }
-        JsonNode entry = report.get();
-        if (entry.isMissingNode()) {
-            return object().put("status", "not-scheduled");
-        }
-        String status = entry.path("status").asText();
-        if (failOn(call).contains(status)) {
-            throw CallSupport.fail("remediation of %s ended %s: %s", vm, status, actions(entry.path("actions")));
-        }
-        ObjectNode out = object().put("status", status);
-        out.set("actions", entry.path("actions").deepCopy());
-        return out;
+        return RemediationOutcome.conclude(call, vm, report.get());
     }
 
-    /** The final statuses that fail the step: the {@code failOn} parameter, by default only {@code failed}. */
-    private static java.util.List<String> failOn(Call call) throws PrimitiveException {
-        if (!call.params().has("failOn")) {
-            return java.util.List.of("failed");
-        }
-        java.util.List<String> out = new java.util.ArrayList<>(dev.runbook.primitive.CallSupport.texts(call, "failOn"));
-        out.add("failed"); // no report, or nothing applied, is never a success
-        return out;
-    }
 
     /** The guest's status file, read back from the disk; empty when the guest has not written one. */
     static Optional<JsonNode> readStatus(Path disk, String path) throws PrimitiveException, InterruptedException {
@@ -306,17 +286,6 @@ final class Remediation extends LibvirtPrimitive {
         });
     }
 
-    static String actions(JsonNode actions) {
-        StringBuilder out = new StringBuilder();
-        for (JsonNode a : actions) {
-            out.append(out.isEmpty() ? "" : "; ").append(a.path("action").asText()).append(' ')
-                    .append(a.path("outcome").asText());
-            if (!a.path("detail").asText().isEmpty()) {
-                out.append(" (").append(a.path("detail").asText()).append(')');
-            }
-        }
-        return out.isEmpty() ? "no actions reported" : out.toString();
-    }
 
     private static String token() {
         byte[] bytes = new byte[32];

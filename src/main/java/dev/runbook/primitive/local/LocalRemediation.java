@@ -5,12 +5,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.primitive.Call;
 import dev.runbook.primitive.PrimitiveException;
+import dev.runbook.primitive.RemediationOutcome;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The guest remediation family on a local site. A disk's content stands for its filesystem, so adapting
@@ -19,7 +19,6 @@ import java.util.Set;
  */
 final class LocalRemediation extends LocalPrimitive {
 
-    private static final Set<String> FINAL = Set.of("succeeded", "partial", "failed");
 
     LocalRemediation(String name) {
         super(name);
@@ -74,46 +73,16 @@ final class LocalRemediation extends LocalPrimitive {
         String deadline = call.params().path("deadline").asText("10m");
         Optional<JsonNode> report = await(duration(call, "deadline", "10m"), () -> {
             JsonNode entry = site.local().read().path("remediation").path(vm);
-            boolean over = entry.isMissingNode() || FINAL.contains(entry.path("status").asText());
+            boolean over = entry.isMissingNode() || RemediationOutcome.FINAL.contains(entry.path("status").asText());
             return over ? Optional.of(entry) : Optional.empty();
         });
         if (report.isEmpty()) {
             throw fail("no remediation report from %s within %s; status failed", vm, deadline);
         }
-        JsonNode entry = report.get();
-        if (entry.isMissingNode()) {
-            return object().put("status", "not-scheduled");
-        }
-        String status = entry.path("status").asText();
-        if (failOn(call).contains(status)) {
-            throw fail("remediation of %s ended %s: %s", vm, status, actions(entry.path("actions")));
-        }
-        ObjectNode out = object().put("status", status);
-        out.set("actions", entry.path("actions").deepCopy());
-        return out;
+        return RemediationOutcome.conclude(call, vm, report.get());
     }
 
-    /** The final statuses that fail the step: the {@code failOn} parameter, by default only {@code failed}. */
-    private static java.util.List<String> failOn(Call call) throws PrimitiveException {
-        if (!call.params().has("failOn")) {
-            return java.util.List.of("failed");
-        }
-        java.util.List<String> out = new java.util.ArrayList<>(dev.runbook.primitive.CallSupport.texts(call, "failOn"));
-        out.add("failed"); // no report, or nothing applied, is never a success
-        return out;
-    }
 
-    private static String actions(JsonNode actions) {
-        StringBuilder out = new StringBuilder();
-        for (JsonNode a : actions) {
-            out.append(out.isEmpty() ? "" : "; ").append(a.path("action").asText()).append(' ')
-                    .append(a.path("outcome").asText());
-            if (!a.path("detail").asText().isEmpty()) {
-                out.append(" (").append(a.path("detail").asText()).append(')');
-            }
-        }
-        return out.isEmpty() ? "no actions reported" : out.toString();
-    }
 
     private static void append(ObjectNode disk, String mark) {
         disk.put("content", disk.path("content").asText() + "\n" + mark);
