@@ -192,7 +192,12 @@ public final class Session implements AutoCloseable {
 
     /** True when two definitions describe the same domain, whatever run-time names they carry. */
     public static boolean sameDefinition(String a, String b) {
-        return Definitions.comparable(a).equals(Definitions.comparable(b));
+        return comparable(a).equals(comparable(b));
+    }
+
+    /** A definition with what libvirt fills in or renumbers by itself taken out, for comparing. */
+    public static String comparable(String xml) {
+        return Definitions.comparable(xml);
     }
 
     /** Where two definitions first differ, as a short excerpt of each; empty when they do not. */

@@ -1,0 +1,114 @@
+package dev.runbook.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.runbook.demo.DemoFixture;
+import dev.runbook.exec.RunRecord;
+import dev.runbook.exec.SqliteJournal;
+import dev.runbook.primitive.StateFile;
+import dev.runbook.primitive.libvirt.QemuImg;
+import dev.runbook.primitive.libvirt.Session;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The crash matrix on a libvirt site: a child JVM runs a test failover of app02 on a demo site (libvirt's
+ * test driver, qcow2 disks) and is killed with SIGKILL at each journal boundary in turn; {@code runbook
+ * resume} then finishes it. The site must end as an uninterrupted run leaves it (domains' definitions and
+ * power states, the export, one rollback snapshot), with no intent left unsettled.
+ */
+class DemoSiteCrashTest {
+
+    private static final String[] DOMAINS = {"ctrl-app02", "ctrl-web01", "ctrl-win03"};
+
+    @TempDir
+    Path root;
+
+    @Test
+    void aTestFailoverKilledAtEveryBoundaryResumesToTheSameSite() throws Exception {
+        DemoFixture baseline = new DemoFixture(Files.createDirectory(root.resolve("baseline")));
+        Path trace = root.resolve("trace.txt");
+        assertEquals(0, child(baseline, "-Drunbook.crash.trace=" + trace), Files.readString(baseline.dir.resolve("child.log")));
+        Map<String, String> expected = settled(baseline);
+        int boundaries = Files.readAllLines(trace).size();
+        assertTrue(boundaries > 10, "too few boundaries: " + boundaries);
+
+        List<String> problems = new ArrayList<>();
+        int consistent = 0;
+        for (int k = 1; k <= boundaries; k++) {
+            DemoFixture site = new DemoFixture(Files.createDirectory(root.resolve("k" + k)));
+            int code = child(site, "-Drunbook.crash.at=" + k);
+            if (code != 137) {
+                problems.add("boundary " + k + ": the child was not killed (exit " + code + ")");
+                continue;
+            }
+            try (SqliteJournal journal = SqliteJournal.open(site.journal)) {
+                for (RunRecord r : journal.runs()) {
+                    StringWriter out = new StringWriter();
+                    int resumed = Main.execute(new String[] {"resume", r.id(), "--journal", site.journal.toString()},
+                            new PrintWriter(out), new PrintWriter(out));
+                    if (resumed != 0) {
+                        problems.add("boundary " + k + ": resume exited " + resumed + ": " + out);
+                    }
+                }
+            }
+            Map<String, String> now = settled(site);
+            if (now.equals(expected)) {
+                consistent++;
+            } else {
+                List<String> diff = new ArrayList<>();
+                now.forEach((key, v) -> {
+                    if (!v.equals(expected.get(key))) {
+                        diff.add(key + "=" + v + " (expected " + expected.get(key) + ")");
+                    }
+                });
+                problems.add("boundary " + k + ": " + diff);
+            }
+        }
+        System.out.println("crash matrix test-failover/app02 on a libvirt demo site: " + boundaries + " trials, "
+                + consistent + " consistent");
+        assertEquals(List.of(), problems);
+    }
+
+    private static int child(DemoFixture site, String property) throws Exception {
+        List<String> cmd = new ArrayList<>(ChildJvm.command(property));
+        cmd.addAll(List.of("run", "runbooks/test-failover.yaml", "-i", site.inventory.toString(), "--vm", "app02",
+                "--journal", site.journal.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(site.dir.resolve("child.log").toFile()).start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return -1;
+        }
+        return p.exitValue();
+    }
+
+    /** What an operator would check: domains, export, snapshots, the run and the VM's state, no intent left. */
+    private static Map<String, String> settled(DemoFixture site) throws Exception {
+        Map<String, String> out = new TreeMap<>();
+        // Disk paths name the trial's folder: compared with the folder taken out.
+        for (String domain : DOMAINS) {
+            out.put("state " + domain, site.state(site.recoverySite, domain));
+            String xml = site.definition(site.recoverySite, domain);
+            out.put("definition " + domain, Integer.toHexString(Session.comparable(xml).replace(site.dir.toString(), "SITE").hashCode()));
+        }
+        out.put("state app02 (source)", site.state(site.protectedSite, "app02"));
+        out.put("export app02", site.export("app02"));
+        out.put("snapshots app02-root", Integer.toString(QemuImg.snapshots(site.replica("app02", "root")).size()));
+        out.put("intents", StateFile.at(site.recoverySite.state()).read().path("intents").toString());
+        try (SqliteJournal journal = SqliteJournal.open(site.journal)) {
+            out.put("runs", journal.runs().stream().map(RunRecord::state).toList().toString());
+            out.put("lifecycle app02", journal.lifecycle("app02").state());
+        }
+        return out;
+    }
+}
