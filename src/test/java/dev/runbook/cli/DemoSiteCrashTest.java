@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The crash matrix on a libvirt site: a child JVM runs a test failover of app02 on a demo site (libvirt's
+ * The crash matrix on a libvirt site: a child JVM runs a test or planned failover of app02 on a demo site (libvirt's
  * test driver, qcow2 disks) and is killed with SIGKILL at each journal boundary in turn; {@code runbook
  * resume} then finishes it. The site must end as an uninterrupted run leaves it (domains' definitions and
  * power states, the export, one rollback snapshot), with no intent left unsettled.
@@ -36,9 +36,19 @@ class DemoSiteCrashTest {
 
     @Test
     void aTestFailoverKilledAtEveryBoundaryResumesToTheSameSite() throws Exception {
+        matrix("test-failover");
+    }
+
+    @Test
+    void aPlannedFailoverKilledAtEveryBoundaryResumesToTheSameSite() throws Exception {
+        matrix("planned-failover");
+    }
+
+    private void matrix(String runbook) throws Exception {
         DemoFixture baseline = new DemoFixture(Files.createDirectory(root.resolve("baseline")));
         Path trace = root.resolve("trace.txt");
-        assertEquals(0, child(baseline, "-Drunbook.crash.trace=" + trace), Files.readString(baseline.dir.resolve("child.log")));
+        assertEquals(0, child(baseline, runbook, "-Drunbook.crash.trace=" + trace),
+                Files.readString(baseline.dir.resolve("child.log")));
         Map<String, String> expected = settled(baseline);
         int boundaries = Files.readAllLines(trace).size();
         assertTrue(boundaries > 10, "too few boundaries: " + boundaries);
@@ -47,7 +57,7 @@ class DemoSiteCrashTest {
         int consistent = 0;
         for (int k = 1; k <= boundaries; k++) {
             DemoFixture site = new DemoFixture(Files.createDirectory(root.resolve("k" + k)));
-            int code = child(site, "-Drunbook.crash.at=" + k);
+            int code = child(site, runbook, "-Drunbook.crash.at=" + k);
             if (code != 137) {
                 problems.add("boundary " + k + ": the child was not killed (exit " + code + ")");
                 continue;
@@ -75,14 +85,14 @@ class DemoSiteCrashTest {
                 problems.add("boundary " + k + ": " + diff);
             }
         }
-        System.out.println("crash matrix test-failover/app02 on a libvirt demo site: " + boundaries + " trials, "
+        System.out.println("crash matrix " + runbook + "/app02 on a libvirt demo site: " + boundaries + " trials, "
                 + consistent + " consistent");
         assertEquals(List.of(), problems);
     }
 
-    private static int child(DemoFixture site, String property) throws Exception {
+    private static int child(DemoFixture site, String runbook, String property) throws Exception {
         List<String> cmd = new ArrayList<>(ChildJvm.command(property));
-        cmd.addAll(List.of("run", "runbooks/test-failover.yaml", "-i", site.inventory.toString(), "--vm", "app02",
+        cmd.addAll(List.of("run", "runbooks/" + runbook + ".yaml", "-i", site.inventory.toString(), "--vm", "app02",
                 "--journal", site.journal.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(site.dir.resolve("child.log").toFile()).start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
@@ -104,6 +114,8 @@ class DemoSiteCrashTest {
         out.put("state app02 (source)", site.state(site.protectedSite, "app02"));
         out.put("export app02", site.export("app02"));
         out.put("snapshots app02-root", Integer.toString(QemuImg.snapshots(site.replica("app02", "root")).size()));
+        out.put("replica app02-root equals source", Boolean.toString(
+                DemoFixture.identical(site.source("app02", "root"), site.replica("app02", "root"))));
         out.put("intents", StateFile.at(site.recoverySite.state()).read().path("intents").toString());
         try (SqliteJournal journal = SqliteJournal.open(site.journal)) {
             out.put("runs", journal.runs().stream().map(RunRecord::state).toList().toString());
