@@ -11,6 +11,7 @@ import dev.runbook.exec.Result;
 import dev.runbook.exec.RunRecord;
 import dev.runbook.exec.SqliteJournal;
 import dev.runbook.model.Diagnostic;
+import dev.runbook.model.Hashes;
 import dev.runbook.plan.JsonPreview;
 import dev.runbook.plan.Pipeline;
 import dev.runbook.plan.Plan;
@@ -31,9 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,15 +58,17 @@ public final class Server implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> START_FIELDS = Set.of("runbook", "inventory", "vm", "inputs");
 
-    private final Path journalFile;
     private final SqliteJournal journal;
     private final String token;
     private final Broadcaster events;
     private final JournalOptions where;
+    private final String page;
+    private final String openApi;
     private Javalin app;
 
-    public Server(Path journalFile, String token) {
-        this.journalFile = journalFile;
+    public Server(Path journalFile, String token) throws IOException {
+        this.page = resource("serve/index.html");
+        this.openApi = resource("serve/openapi.json");
         this.journal = SqliteJournal.open(journalFile);
         this.token = token;
         this.where = new JournalOptions();
@@ -80,9 +81,7 @@ public final class Server implements AutoCloseable {
         if (Files.exists(file)) {
             return Files.readString(file).strip();
         }
-        byte[] bytes = new byte[32];
-        new SecureRandom().nextBytes(bytes);
-        String token = HexFormat.of().formatHex(bytes);
+        String token = Hashes.randomToken();
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(file, token + "\n");
@@ -106,8 +105,8 @@ public final class Server implements AutoCloseable {
                             + "'Authorization: Bearer <token>' (it was shown once when the server first started, and is in its token file)");
                 }
             });
-            r.get("/", ctx -> ctx.html(resource("serve/index.html")));
-            r.get("/api/openapi.json", ctx -> ctx.contentType("application/json").result(resource("serve/openapi.json")));
+            r.get("/", ctx -> ctx.html(page));
+            r.get("/api/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
             r.get("/api/runs", ctx -> ctx.json(StatusCommand.overview(journal)));
             r.get("/api/runs/{id}", ctx -> ctx.json(StatusCommand.detail(journal, run(ctx.pathParam("id")))));
             r.get("/api/vms", this::vms);
@@ -237,22 +236,21 @@ public final class Server implements AutoCloseable {
         }
         in.fields().forEachRemaining(e -> inputs.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString()));
 
+        // The pipeline lives as long as the run, which goes on in the background; closed here if it never starts.
         Pipeline pipeline = new Pipeline();
         Plan plan;
+        Engine engine;
         try {
             plan = planned(pipeline, runbook, inventory, vm, inputs);
+            engine = Runs.engine(journal, plan, where, pipeline.expressions());
+        } catch (PrimitiveException e) {
+            pipeline.close();
+            throw new Failure(400, e.getMessage(), null);
         } catch (RuntimeException e) {
             pipeline.close();
             throw e;
         }
         CompletableFuture<String> admitted = new CompletableFuture<>();
-        Engine engine;
-        try {
-            engine = Runs.engine(journal, plan, where, pipeline.expressions());
-        } catch (PrimitiveException e) {
-            pipeline.close();
-            throw new Failure(400, e.getMessage(), null);
-        }
         Thread.ofVirtual().name("run-" + vm).start(() -> {
             try (pipeline) {
                 Result r = engine.start(plan, Runs.launch(Path.of(runbook), Path.of(inventory), null), admitted::complete);
@@ -280,7 +278,7 @@ public final class Server implements AutoCloseable {
         String by = body.path("by").asText("");
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        List<String> args = new java.util.ArrayList<>(List.of(outcome, id, "--journal", journalFile.toString()));
+        List<String> args = new java.util.ArrayList<>(List.of(outcome, id, "--journal", where.file().toString()));
         if (!by.isBlank()) {
             args.addAll(List.of("--by", by));
         }
@@ -401,7 +399,7 @@ public final class Server implements AutoCloseable {
         }
 
         void start() {
-            cursor = lastSeq();
+            cursor = journal.lastSeq();
             poller = Thread.ofVirtual().name("journal-events").start(this::poll);
             // Entries this server writes (the runs it drives) go out at once when they follow the last one
             // sent; anything else wakes the poller, which reads the journal in order. Other processes'
@@ -415,17 +413,6 @@ public final class Server implements AutoCloseable {
                 }
                 java.util.concurrent.locks.LockSupport.unpark(poller);
             });
-        }
-
-        private long lastSeq() {
-            long last = 0;
-            while (true) {
-                List<Entry> batch = journal.entriesAfter(last, 10_000);
-                if (batch.isEmpty()) {
-                    return last;
-                }
-                last = batch.get(batch.size() - 1).seq();
-            }
         }
 
         void stop() {
@@ -473,6 +460,15 @@ public final class Server implements AutoCloseable {
             }
         }
 
+        private List<Entry> everyEntryAfter(long after) {
+            List<Entry> out = new ArrayList<>();
+            for (List<Entry> batch = journal.entriesAfter(after, 10_000); !batch.isEmpty();
+                 batch = journal.entriesAfter(out.get(out.size() - 1).seq(), 10_000)) {
+                out.addAll(batch);
+            }
+            return out;
+        }
+
         /** Hands one entry to every subscriber; the caller holds this broadcaster's lock. */
         private void fanOut(Entry e) {
             Event event = new Event(e);
@@ -498,8 +494,7 @@ public final class Server implements AutoCloseable {
             // Registered first (holding back what arrives), then what was missed is read, then both go out
             // in order, each entry once. No lock is held while reading the journal.
             subscribers.add(s);
-            List<Entry> missed = runId != null ? journal.entries(runId, after) : journal.entriesAfter(after, 100_000);
-            s.catchUp(missed);
+            s.catchUp(runId != null ? journal.entries(runId, after) : everyEntryAfter(after));
         }
     }
 

@@ -35,6 +35,15 @@ public interface Journal extends AutoCloseable {
     /** Entries of every run after the given sequence number, in order, at most {@code limit}. */
     List<Entry> entriesAfter(long afterSeq, int limit);
 
+    /** The sequence number of the newest entry; 0 when there is none. */
+    default long lastSeq() {
+        long last = 0;
+        for (List<Entry> batch = entriesAfter(0, 10_000); !batch.isEmpty(); batch = entriesAfter(last, 10_000)) {
+            last = batch.get(batch.size() - 1).seq();
+        }
+        return last;
+    }
+
     List<LockRecord> locks();
 
     List<LifecycleRecord> lifecycle();

@@ -153,7 +153,7 @@ public final class SqliteJournal implements Journal {
                         r.startedAt().toString());
             }
             Entry started = Entry.of(r.id(), Entry.Kind.RUN, null, r.state(), null);
-            long seq = lastSeq() + 1;
+            long seq = maxSeq() + 1;
             append(started, seq);
             commit();
             notifyListeners(List.of(started.withSeq(seq)));
@@ -188,7 +188,7 @@ public final class SqliteJournal implements Journal {
             List<Entry> written = new ArrayList<>(batch.size());
             try {
                 begin();
-                long seq = lastSeq();
+                long seq = maxSeq();
                 for (Entry e : batch) {
                     append(e, ++seq);
                     written.add(e.withSeq(seq));
@@ -218,7 +218,7 @@ public final class SqliteJournal implements Journal {
     }
 
     /** Read inside the write transaction, so no other process can take the same numbers. */
-    private long lastSeq() throws SQLException {
+    private long maxSeq() throws SQLException {
         if (lastSeqStatement == null) {
             lastSeqStatement = db.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM entries");
         }
@@ -295,6 +295,11 @@ public final class SqliteJournal implements Journal {
     public List<Entry> entries(String runId, long afterSeq) {
         return query("SELECT * FROM entries WHERE run_id = ? AND seq > ? ORDER BY seq", SqliteJournal::entryOf,
                 runId, String.valueOf(afterSeq));
+    }
+
+    @Override
+    public long lastSeq() {
+        return query("SELECT COALESCE(MAX(seq), 0) AS last FROM entries", rs -> rs.getLong("last")).get(0);
     }
 
     @Override

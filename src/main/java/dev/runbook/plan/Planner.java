@@ -10,6 +10,7 @@ import dev.runbook.load.Loaded;
 import dev.runbook.model.Diagnostic;
 import dev.runbook.model.Document;
 import dev.runbook.model.Durations;
+import dev.runbook.model.Hashes;
 import dev.runbook.model.Inventory;
 import dev.runbook.model.LifecycleState;
 import dev.runbook.model.Param;
@@ -21,10 +22,7 @@ import dev.runbook.primitive.PrimitiveSpec;
 import dev.runbook.template.GuestModel;
 import dev.runbook.template.Templates;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -99,9 +97,9 @@ public final class Planner {
         var op = runbook.operation();
         Plan plan = new Plan(Plan.VERSION,
                 new Plan.Source(runbook.metadata().name(), runbook.metadata().version(), runbook.document().file(),
-                        sha256(runbook.document().text())),
+                        Hashes.sha256(runbook.document().text())),
                 new Plan.Source(inventory.name(), inventory.document().root().path("metadata").path("version").asText(null),
-                        inventory.document().file(), sha256(inventory.document().text())),
+                        inventory.document().file(), Hashes.sha256(inventory.document().text())),
                 vm.get().name(), op.id(),
                 new Plan.Lifecycle(op.from().stream().map(LifecycleState::id).toList(), op.to().id()),
                 inputs, locks, prechecks, steps, finallySteps, compensation, staticBindings(), null, null);
@@ -119,7 +117,7 @@ public final class Planner {
     /** The plan's content hash: SHA-256 over its JSON without the hash. */
     public static String hash(Plan plan) {
         try {
-            return "sha256:" + sha256(MAPPER.writeValueAsString(plan.withHash(null)));
+            return "sha256:" + Hashes.sha256(MAPPER.writeValueAsString(plan.withHash(null)));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -327,14 +325,5 @@ public final class Planner {
     private static String abbreviate(JsonNode v) {
         String s = v.toString();
         return s.length() > 80 ? s.substring(0, 77) + "..." : s;
-    }
-
-    static String sha256(String text) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(md.digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.runbook.plan;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.runbook.model.Hashes;
 import dev.runbook.template.Templates;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +34,7 @@ final class Scripts {
             }
             try {
                 String content = templates.render(template, model);
-                out.add(new Plan.Script(template, path, mode, Planner.sha256(content), content));
+                out.add(new Plan.Script(template, path, mode, Hashes.sha256(content), content));
             } catch (Templates.RenderException e) {
                 errors.error(at + "/template", "template", "template does not render for this VM: " + e.getMessage());
             }

@@ -3,6 +3,7 @@ package dev.runbook.primitive.libvirt;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbook.model.Hashes;
 import dev.runbook.primitive.Call;
 import dev.runbook.primitive.CallSupport;
 import dev.runbook.primitive.PrimitiveException;
@@ -11,12 +12,8 @@ import dev.runbook.primitive.StateFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -72,7 +69,7 @@ final class Remediation extends LibvirtPrimitive {
         Path disk = Path.of(CallSupport.text(call, "disk"));
         String profile = CallSupport.text(call, "profile");
         // Checked before the disk is opened: without drivers to stage there is nothing to start.
-        List<Path> drivers = windows(call) ? windowsDrivers() : null;
+        Drivers drivers = windows(call) ? windowsDrivers() : null;
         return mutate(call, NOTHING, (session, intent) -> {
             try (GuestFs fs = GuestFs.open(disk, true)) {
                 ObjectNode out = object().put("disk", disk.toString()).put("profile", profile);
@@ -104,8 +101,11 @@ final class Remediation extends LibvirtPrimitive {
         return out.put("initramfs", "rebuilt with " + rebuild.substring(0, rebuild.indexOf(' ')));
     }
 
-    /** The virtio-win driver files on this host: every .inf, .sys, .cat and .dll of the folder. */
-    private static List<Path> windowsDrivers() throws PrimitiveException {
+    /** The virtio-win drivers on this host: their folder and its .inf, .sys, .cat and .dll files. */
+    private record Drivers(Path folder, List<Path> files) {
+    }
+
+    private static Drivers windowsDrivers() throws PrimitiveException {
         Path drivers = Path.of(System.getenv().getOrDefault("RUNBOOK_VIRTIO_WIN", VIRTIO_WIN));
         String fix = "install the virtio-win drivers there, or set RUNBOOK_VIRTIO_WIN to their folder";
         if (!Files.isDirectory(drivers)) {
@@ -118,23 +118,22 @@ final class Remediation extends LibvirtPrimitive {
             if (found.isEmpty()) {
                 throw CallSupport.fail("no virtio drivers for Windows in %s; %s", drivers, fix);
             }
-            return found;
+            return new Drivers(drivers, found);
         } catch (java.io.IOException e) {
             throw CallSupport.fail("the virtio drivers in %s cannot be read: %s", drivers, e.getMessage());
         }
     }
 
-    private static JsonNode adaptWindows(GuestFs fs, List<Path> files, ObjectNode out)
+    private static JsonNode adaptWindows(GuestFs fs, Drivers drivers, ObjectNode out)
             throws PrimitiveException, InterruptedException {
-        Path drivers = Path.of(System.getenv().getOrDefault("RUNBOOK_VIRTIO_WIN", VIRTIO_WIN));
-        for (Path f : files) {
+        for (Path f : drivers.files()) {
             try {
-                fs.write("C:/ProgramData/Runbook/drivers/" + drivers.relativize(f), Files.readAllBytes(f), "0644");
+                fs.write("C:/ProgramData/Runbook/drivers/" + drivers.folder().relativize(f), Files.readAllBytes(f), "0644");
             } catch (java.io.IOException e) {
                 throw CallSupport.fail("cannot read driver file %s: %s", f, e.getMessage());
             }
         }
-        return out.put("drivers", files.size() + " files from " + drivers);
+        return out.put("drivers", drivers.files().size() + " files from " + drivers.folder());
     }
 
     // ---- stage
@@ -172,8 +171,8 @@ final class Remediation extends LibvirtPrimitive {
                     }
                 }
                 if (endpoint.isPresent()) {
-                    String token = token();
-                    tokenHash = sha256(token);
+                    String token = Hashes.randomToken();
+                    tokenHash = Hashes.sha256(token);
                     String url = endpoint.get().replaceAll("/+$", "") + "/api/runs/" + call.runId() + "/remediation/" + vm;
                     fs.write(dir + "report-url", (url + "\n").getBytes(StandardCharsets.UTF_8), "0600");
                     fs.write(dir + "report-header", ("Authorization: Bearer " + token + "\n").getBytes(StandardCharsets.UTF_8), "0600");
@@ -247,7 +246,6 @@ final class Remediation extends LibvirtPrimitive {
         return RemediationOutcome.conclude(call, vm, report.get());
     }
 
-
     /** The guest's status file, read back from the disk; empty when the guest has not written one. */
     static Optional<JsonNode> readStatus(Path disk, String path) throws PrimitiveException, InterruptedException {
         Optional<String> text;
@@ -269,35 +267,10 @@ final class Remediation extends LibvirtPrimitive {
     private static void record(SiteRef site, String vm, String run, JsonNode status, String source) {
         StateFile.at(site.state()).change(state -> {
             ObjectNode entry = StateFile.section(StateFile.section(state, "remediation"), vm);
-            if (!run.equals(entry.path("run").asText(run))) {
-                return null;
-            }
-            entry.put("status", status.path("status").asText()).put("source", source)
-                    .put("updated", Instant.now().toString());
-            for (String field : List.of("stage", "reason")) {
-                if (status.has(field)) {
-                    entry.put(field, status.get(field).asText());
-                }
-            }
-            if (status.has("actions")) {
-                entry.set("actions", status.get("actions").deepCopy());
+            if (run.equals(entry.path("run").asText(run))) {
+                RemediationReports.record(entry, status, source);
             }
             return null;
         });
-    }
-
-
-    private static String token() {
-        byte[] bytes = new byte[32];
-        new SecureRandom().nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
-    }
-
-    static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM provides SHA-256", e);
-        }
     }
 }

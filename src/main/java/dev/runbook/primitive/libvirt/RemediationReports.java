@@ -2,6 +2,7 @@ package dev.runbook.primitive.libvirt;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbook.model.Hashes;
 import dev.runbook.primitive.StateFile;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -18,7 +19,7 @@ import java.util.Set;
 public final class RemediationReports {
 
     private static final Set<String> STATUSES = Set.of("running", "awaiting-reboot", "succeeded", "partial", "failed");
-    private static final Set<String> FINAL = Set.of("succeeded", "partial", "failed");
+    
 
     private RemediationReports() {
     }
@@ -41,21 +42,28 @@ public final class RemediationReports {
             if (expected.isEmpty()) {
                 return Optional.of("the report token of run " + run + " for " + vm + " is spent or was never issued");
             }
-            byte[] presented = Remediation.sha256(token).getBytes(StandardCharsets.UTF_8);
+            byte[] presented = Hashes.sha256(token).getBytes(StandardCharsets.UTF_8);
             if (!MessageDigest.isEqual(presented, expected.getBytes(StandardCharsets.UTF_8))) {
                 return Optional.of("the token is not the one run " + run + " staged for " + vm);
             }
-            entry.put("status", status).put("source", "endpoint").put("updated", Instant.now().toString());
-            if (report.has("stage")) {
-                entry.put("stage", report.get("stage").asText());
-            }
-            if (report.has("actions")) {
-                entry.set("actions", report.get("actions").deepCopy());
-            }
-            if (FINAL.contains(status)) {
+            record(entry, report, "endpoint");
+            if (dev.runbook.primitive.RemediationOutcome.FINAL.contains(status)) {
                 entry.remove("tokenSha256");
             }
             return Optional.<String>empty();
         });
+    }
+
+    /** Puts a status seen (reported, read from the disk, or the deadline's) into the VM's entry. */
+    static void record(ObjectNode entry, JsonNode status, String source) {
+        entry.put("status", status.path("status").asText()).put("source", source).put("updated", Instant.now().toString());
+        for (String field : java.util.List.of("stage", "reason")) {
+            if (status.has(field)) {
+                entry.put(field, status.get(field).asText());
+            }
+        }
+        if (status.has("actions")) {
+            entry.set("actions", status.get("actions").deepCopy());
+        }
     }
 }

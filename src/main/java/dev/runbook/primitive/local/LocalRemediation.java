@@ -3,13 +3,10 @@ package dev.runbook.primitive.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbook.model.Hashes;
 import dev.runbook.primitive.Call;
 import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.primitive.RemediationOutcome;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -58,7 +55,7 @@ final class LocalRemediation extends LocalPrimitive {
             ArrayNode staged = entry.putArray("staged");
             ArrayNode paths = object().arrayNode();
             for (JsonNode file : files) {
-                String sha256 = file.has("sha256") ? file.get("sha256").asText() : sha256(file.toString());
+                String sha256 = file.has("sha256") ? file.get("sha256").asText() : Hashes.sha256(file.toString());
                 append(disk, "staged:" + file.path("path").asText() + ":" + sha256);
                 staged.addObject().put("path", file.path("path").asText()).put("sha256", sha256);
                 paths.add(file.path("path").asText());
@@ -86,14 +83,5 @@ final class LocalRemediation extends LocalPrimitive {
 
     private static void append(ObjectNode disk, String mark) {
         disk.put("content", disk.path("content").asText() + "\n" + mark);
-    }
-
-    private static String sha256(String text) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM provides SHA-256", e);
-        }
     }
 }
