@@ -27,7 +27,7 @@ abstract class DecideCommand implements Callable<Integer> {
     String runId;
 
     @Option(names = "--runbook", paramLabel = "FILE",
-            description = "The runbook that performs it (default: commit.yaml or rollback.yaml beside the failover's runbook).")
+            description = "The runbook that performs it (default: beside the decided run's runbook, <operation>-commit.yaml or -rollback.yaml when there is one, else commit.yaml or rollback.yaml).")
     Path runbook;
 
     @Option(names = "--by", paramLabel = "NAME", description = "Who decides (default: user@host).")
@@ -101,7 +101,7 @@ abstract class DecideCommand implements Callable<Integer> {
     }
 
     @Command(name = "commit", mixinStandardHelpOptions = true,
-            description = "Commit a planned or live failover awaiting its decision: final; normal rollback is no longer available.")
+            description = "Commit a planned or live failover, or a failback, awaiting its decision: final; normal rollback is no longer available.")
     static final class Commit extends DecideCommand {
         @Override
         Operation.Outcome outcome() {

@@ -73,10 +73,19 @@ final class Runs {
      * Plans and starts the commit or rollback runbook that continues a failover run. The runbook is
      * {@code commit.yaml} or {@code rollback.yaml} beside the failover's runbook unless given.
      */
+    /**
+     * The runbook beside the decided run's own that performs the outcome: {@code <operation>-<outcome>.yaml}
+     * when there is one (a failback's commit differs from a failover's), else {@code <outcome>.yaml}.
+     */
+    static Path decisionRunbook(Operation.Outcome outcome, RunRecord decided) {
+        Path beside = Path.of(decided.runbookFile());
+        Path specific = beside.resolveSibling(decided.operation() + "-" + outcome.id() + ".yaml");
+        return Files.isRegularFile(specific) ? specific : beside.resolveSibling(outcome.id() + ".yaml");
+    }
+
     static int continueWith(Operation.Outcome outcome, RunRecord failover, Path runbookOverride, Journal journal,
                             JournalOptions where, PrintWriter out, PrintWriter err) {
-        Path runbook = runbookOverride != null ? runbookOverride
-                : Path.of(failover.runbookFile()).resolveSibling(outcome.id() + ".yaml");
+        Path runbook = runbookOverride != null ? runbookOverride : decisionRunbook(outcome, failover);
         Path inventory = Path.of(failover.inventoryFile());
         if (!Files.isRegularFile(runbook)) {
             err.println("runbook: " + runbook + ": no such runbook; name one with --runbook");

@@ -136,37 +136,49 @@ final class Execution {
     private Result complete(List<Entry> batch) {
         Operation op = Operation.byId(plan.operation()).orElseThrow();
         String failedFinally = finallySteps(batch);
-        lifecycleOnCompletion(op, batch);
+        LifecycleState after = lifecycleAfter(op);
+        lifecycleOnCompletion(op, after, batch);
         if (failedFinally != null) {
             batch.add(run(RunState.FAILED, failedFinally));
             flush(batch);
             return new Result(runId, RunState.FAILED, failedFinally);
         }
-        String message = "completed; " + plan.vm() + " is " + lifecycleAfter(op);
+        String message = "completed; " + plan.vm() + " is " + after;
         batch.add(run(RunState.COMPLETED, message));
         flush(batch);
         return new Result(runId, RunState.COMPLETED, message);
     }
 
-    private static String lifecycleAfter(Operation op) {
-        return op == Operation.ROLLBACK ? LifecycleState.REPLICATION_READY.id() : op.to().id();
+    /** Where the VM ends when this run completes: a commit or rollback of a failback ends elsewhere. */
+    private LifecycleState lifecycleAfter(Operation op) {
+        boolean ofFailback = record.parent() != null && engine.journal().run(record.parent())
+                .map(p -> p.operation().equals(Operation.FAILBACK.id())).orElse(false);
+        return switch (op) {
+            case ROLLBACK -> ofFailback ? LifecycleState.REPROTECTED : LifecycleState.REPLICATION_READY;
+            case COMMIT -> ofFailback ? LifecycleState.REPLICATION_READY : LifecycleState.COMMITTED;
+            default -> op.to();
+        };
     }
 
     /** The VM's new lifecycle state; locks stay with the run while the VM awaits a commit or a rollback. */
-    private void lifecycleOnCompletion(Operation op, List<Entry> batch) {
+    private void lifecycleOnCompletion(Operation op, LifecycleState after, List<Entry> batch) {
         switch (op) {
             case ROLLBACK -> {
                 batch.add(lifecycle(LifecycleState.ROLLED_BACK.id()));
-                batch.add(lifecycle(LifecycleState.REPLICATION_READY.id()));
+                batch.add(lifecycle(after.id()));
                 parentEnds(batch, RunState.ROLLED_BACK, "rolled back by run " + runId);
                 batch.add(Entry.of(runId, Entry.Kind.LOCKS, null, Locks.RELEASED, null));
             }
             case COMMIT -> {
-                batch.add(lifecycle(LifecycleState.COMMITTED.id()));
+                batch.add(lifecycle(after.id()));
                 parentEnds(batch, RunState.COMMITTED, "committed by run " + runId);
                 batch.add(Entry.of(runId, Entry.Kind.LOCKS, null, Locks.RELEASED, null));
             }
-            default -> batch.add(lifecycle(op.to().id()));
+            case REPROTECT -> { // nothing awaits a decision: the VM is free for its failback
+                batch.add(lifecycle(after.id()));
+                batch.add(Entry.of(runId, Entry.Kind.LOCKS, null, Locks.RELEASED, null));
+            }
+            default -> batch.add(lifecycle(after.id()));
         }
     }
 

@@ -17,6 +17,10 @@ final class Refusals {
             return r.vm() + " is committed" + by + "; commit is final, so normal rollback is no longer available;"
                     + " move production back with a failback";
         }
+        if (state.equals("committed") && r.operation().equals("failback")) {
+            return r.vm() + " is committed" + by + " but still replicates forward; reprotect it first (reverse"
+                    + " replication with runbooks/reprotect.yaml), then fail back";
+        }
         return r.operation() + " is not allowed while " + r.vm() + " is " + state + by;
     }
 }

@@ -13,11 +13,16 @@ public enum Operation {
             LifecycleState.AWAITING_COMMIT, EnumSet.of(Outcome.COMMIT, Outcome.ROLLBACK)),
     LIVE_FAILOVER("live-failover", EnumSet.of(LifecycleState.REPLICATION_READY),
             LifecycleState.AWAITING_COMMIT, EnumSet.of(Outcome.COMMIT, Outcome.ROLLBACK)),
-    ROLLBACK("rollback", EnumSet.of(LifecycleState.TEST_FAILOVER_ACTIVE, LifecycleState.AWAITING_COMMIT),
-            LifecycleState.ROLLED_BACK, EnumSet.noneOf(Outcome.class)),
-    COMMIT("commit", EnumSet.of(LifecycleState.AWAITING_COMMIT),
+    /** Rolls back a failover (to replication-ready) or a failback (to reprotected). */
+    ROLLBACK("rollback", EnumSet.of(LifecycleState.TEST_FAILOVER_ACTIVE, LifecycleState.AWAITING_COMMIT,
+            LifecycleState.FAILBACK_AWAITING_COMMIT), LifecycleState.ROLLED_BACK, EnumSet.noneOf(Outcome.class)),
+    /** Commits a failover (to committed) or a failback (production home again: replication-ready). */
+    COMMIT("commit", EnumSet.of(LifecycleState.AWAITING_COMMIT, LifecycleState.FAILBACK_AWAITING_COMMIT),
             LifecycleState.COMMITTED, EnumSet.noneOf(Outcome.class)),
-    FAILBACK("failback", EnumSet.of(LifecycleState.COMMITTED),
+    /** After a commit: replication reversed, from the recovered VM back to the original site. */
+    REPROTECT("reprotect", EnumSet.of(LifecycleState.COMMITTED),
+            LifecycleState.REPROTECTED, EnumSet.noneOf(Outcome.class)),
+    FAILBACK("failback", EnumSet.of(LifecycleState.REPROTECTED),
             LifecycleState.FAILBACK_AWAITING_COMMIT, EnumSet.of(Outcome.COMMIT, Outcome.ROLLBACK));
 
     private final String id;

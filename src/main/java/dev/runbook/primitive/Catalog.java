@@ -87,9 +87,19 @@ public final class Catalog {
                 "start the target-side replication export of {vm}", vm);
         b.action("replication.final-sync", true, null,
                 "run a final sync of {vm} from the powered-off source into the replica", vm);
+        b.action("replication.set-direction", true, "replication.restore-direction",
+                "make {vm} replicate {direction} (forward: protected to recovery site; reverse: back)", vm,
+                req("direction", Type.STRING, "forward or reverse."));
+        b.action("replication.restore-direction", true, null,
+                "restore the replication direction and sync record of {vm} from before the change", vm,
+                req("previous", Type.STRING, "The direction and sync record recorded by set-direction."));
+        b.action("replication.sync", true, null,
+                "sync {vm} in its replication direction while the sending VM runs", vm);
         b.action("replication.reverse-sync", true, null,
-                "copy the recovered {vm}'s disks back to the protected site", vm);
-        b.probe("replication.sync-state", "read the last sync time, result and checkpoint of {vm}", vm);
+                "run a final reverse sync of {vm} from the stopped recovered VM into the protected site's disks", vm);
+        b.action("replication.controller-mode", true, null,
+                "return the controller of {vm} to replication mode: its definition from before failover, started", vm);
+        b.probe("replication.sync-state", "read the direction, last sync time, result and checkpoint of {vm}", vm);
         b.probe("controller.health", "read the health of the controller of {vm}", vm);
         b.probe("locks.active", "list operation locks held on {vm} by other runs", vm);
 

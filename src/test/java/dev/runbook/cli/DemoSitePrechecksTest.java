@@ -133,4 +133,35 @@ class DemoSitePrechecksTest {
         assertTrue(second.err().contains(holder), second.err());
         assertEquals(before, site.files());
     }
+
+    /** A planned failover of app02, committed: production runs at the recovery site. */
+    private void committed() {
+        Cli failover = Cli.run("run", "runbooks/planned-failover.yaml", "-i", site.inventory.toString(), "--vm",
+                "app02", "--journal", site.journal.toString());
+        assertEquals(0, failover.code(), failover.out() + failover.err());
+        Cli commit = Cli.run("commit", LifecycleCliTest.runId(failover), "--journal", site.journal.toString());
+        assertEquals(0, commit.code(), commit.out() + commit.err());
+    }
+
+    @Test
+    void originalVmRunningBesideProductionBlocksReprotect() throws Exception {
+        site();
+        committed();
+        Session.with(site.protectedSite, s -> {
+            s.start("app02");
+            return null;
+        });
+        blocks("reprotect", "original-vm-shut-off", "it must exist and stay shut off while production runs");
+    }
+
+    @Test
+    void failedReverseSyncBlocksFailback() throws Exception {
+        site();
+        committed();
+        Cli reprotect = Cli.run("run", "runbooks/reprotect.yaml", "-i", site.inventory.toString(), "--vm", "app02",
+                "--journal", site.journal.toString());
+        assertEquals(0, reprotect.code(), reprotect.out() + reprotect.err());
+        site.port().failedSync("app02", "transfer aborted");
+        blocks("failback", "reverse-replication-in-sync", "app02 replicates reverse and its last sync is failed");
+    }
 }

@@ -122,21 +122,101 @@ class DemoSiteRunbooksTest {
         assertTrue(status.out().contains("committed"), status.out());
     }
 
-    @Test
-    void failbackAfterCommitCopiesTheRecoveredDisksHomeAndMovesBack() throws Exception {
-        DemoFixture site = new DemoFixture(tmp);
-        Path source = site.source("app02", "root");
-        Path replica = site.replica("app02", "root");
+    /** A planned failover of app02, committed; production then writes at the recovery site. */
+    private String committed(DemoFixture site) throws Exception {
         Cli failover = run(site, "planned-failover", "app02");
         ok(failover);
         ok(Cli.run("commit", LifecycleCliTest.runId(failover), "--journal", site.journal.toString()));
-        DemoFixture.write(replica, 0x77); // production now runs at the recovery site and writes there
-        assertFalse(DemoFixture.identical(source, replica));
+        DemoFixture.write(site.replica("app02", "root"), 0x77);
+        return LifecycleCliTest.runId(failover);
+    }
 
+    private String replication(DemoFixture site, String field) throws Exception {
+        return Session.read(site.recoverySite, Session::state).path("replication").path("app02").path(field).asText();
+    }
+
+    private String lifecycle(DemoFixture site) {
+        Cli status = Cli.run("status", "--journal", site.journal.toString(), "--output", "json");
+        com.fasterxml.jackson.databind.JsonNode vms;
+        try {
+            vms = new com.fasterxml.jackson.databind.ObjectMapper().readTree(status.out()).path("lifecycle");
+        } catch (java.io.IOException e) {
+            throw new AssertionError(status.out(), e);
+        }
+        for (var vm : vms) {
+            if (vm.path("vm").asText().equals("app02")) {
+                return vm.path("state").asText();
+            }
+        }
+        throw new AssertionError("no lifecycle for app02 in " + status.out());
+    }
+
+    @Test
+    void failbackNeedsAReprotectFirst() throws Exception {
+        DemoFixture site = new DemoFixture(tmp);
+        committed(site);
+        Cli failback = run(site, "failback", "app02");
+        assertEquals(ExitCodes.REFUSED, failback.code(), failback.out() + failback.err());
+        assertTrue(failback.err().contains("reprotect it first"), failback.err());
+        assertEquals("shutoff", site.state(site.protectedSite, "app02"), "a refused failback changed the site");
+    }
+
+    @Test
+    void reprotectReversesReplicationThenFailbackMovesHomeAndCommitReturnsToReplication() throws Exception {
+        DemoFixture site = new DemoFixture(tmp);
+        Path source = site.source("app02", "root");
+        Path replica = site.replica("app02", "root");
+        String controllerBefore = site.definition(site.recoverySite, "ctrl-app02");
+        committed(site);
+        String production = site.definition(site.recoverySite, "ctrl-app02");
+        assertFalse(Session.sameDefinition(controllerBefore, production));
+
+        ok(run(site, "reprotect", "app02"));
+        assertEquals("reprotected", lifecycle(site));
+        assertEquals("reverse", replication(site, "direction"));
+        assertEquals("succeeded", replication(site, "lastResult"));
+        assertTrue(DemoFixture.identical(source, replica), "the first reverse sync did not copy production home");
+        assertEquals("running", site.state(site.recoverySite, "ctrl-app02"), "reprotect must leave production running");
+        assertEquals("shutoff", site.state(site.protectedSite, "app02"));
+
+        DemoFixture.write(replica, 0x31); // production keeps writing until it stops
         Cli failback = run(site, "failback", "app02");
         ok(failback);
-        assertTrue(DemoFixture.identical(source, replica), "failback did not copy the recovered disk home");
+        assertTrue(DemoFixture.identical(source, replica), "the final reverse sync missed the last writes");
         assertEquals("running", site.state(site.protectedSite, "app02"), "the original VM is not running again");
         assertEquals("shutoff", site.state(site.recoverySite, "ctrl-app02"), "the recovered VM still runs");
+        assertEquals("failback-awaiting-commit", lifecycle(site));
+
+        DemoFixture.write(source, 0x42); // the original VM serves again
+        ok(Cli.run("commit", LifecycleCliTest.runId(failback), "--journal", site.journal.toString()));
+        assertEquals("replication-ready", lifecycle(site));
+        assertEquals("forward", replication(site, "direction"));
+        assertEquals("active", site.export("app02"));
+        assertEquals("succeeded", replication(site, "lastResult"));
+        assertTrue(DemoFixture.identical(source, replica), "the forward sync did not bring the replica up to date");
+        assertTrue(Session.sameDefinition(controllerBefore, site.definition(site.recoverySite, "ctrl-app02")),
+                "the controller is not back in its replication-mode definition");
+        assertEquals("running", site.state(site.recoverySite, "ctrl-app02"));
+        Cli drill = run(site, "test-failover", "app02");
+        assertEquals(0, drill.code(), "after a committed failback the VM must be protected again (prechecks pass): "
+                + drill.out() + drill.err());
+    }
+
+    @Test
+    void failbackRollbackKeepsProductionOnTheRecoveredVm() throws Exception {
+        DemoFixture site = new DemoFixture(tmp);
+        committed(site);
+        ok(run(site, "reprotect", "app02"));
+        Cli failback = run(site, "failback", "app02");
+        ok(failback);
+        ok(Cli.run("rollback", LifecycleCliTest.runId(failback), "--journal", site.journal.toString()));
+        assertEquals("reprotected", lifecycle(site));
+        assertEquals("running", site.state(site.recoverySite, "ctrl-app02"), "the recovered VM is not serving again");
+        assertEquals("shutoff", site.state(site.protectedSite, "app02"), "the original VM still runs beside production");
+        assertEquals("reverse", replication(site, "direction"));
+
+        Cli again = run(site, "failback", "app02");
+        ok(again);
+        assertEquals("running", site.state(site.protectedSite, "app02"));
     }
 }

@@ -42,7 +42,7 @@ class ShippedRunbooksTest {
             files.filter(f -> f.toString().endsWith(".yaml")).sorted().forEach(f -> args.add(f.toString()));
         }
         args.add(INVENTORY);
-        assertEquals(8, args.size(), "six runbooks and the sample inventory");
+        assertEquals(10, args.size(), "eight runbooks and the sample inventory");
         Cli cli = Cli.run(args.toArray(String[]::new));
         assertEquals(0, cli.code(), cli.err());
         assertEquals("", cli.err());

@@ -44,6 +44,11 @@ class CrashMatrixTest {
         matrix("rollback", "app02", "test-failover");
     }
 
+    @Test
+    void failbackCommitSurvivesKillAtEveryBoundary() throws Exception {
+        matrix("commit", "app02", "failback"); // performed by failback-commit.yaml
+    }
+
     private void matrix(String runbook, String vm, String before) throws Exception {
         Path traceDir = next();
         Path trace = traceDir.resolve("trace.txt");
@@ -89,6 +94,9 @@ class CrashMatrixTest {
     private static String setUp(Harness h, String vm, String before) {
         if (before == null) {
             return null;
+        }
+        if (before.equals("failback")) { // failover, commit, reprotect, failback and its decision
+            return FaultMatrixTest.setUp(h, new FaultMatrixTest.Scenario("failback-commit", vm));
         }
         Result r = h.run(before, vm, Map.of(), Faults.none(), null);
         assertEquals(RunState.COMPLETED, r.state(), r.message());

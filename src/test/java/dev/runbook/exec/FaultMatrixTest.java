@@ -40,11 +40,18 @@ class FaultMatrixTest {
 
     private static int dirs;
 
-    /** A runbook on a VM, after the runs it needs before it (a rollback needs a failover). */
-    record Scenario(String runbook, String vm) {
+    /**
+     * A runbook on a VM, after the runs it needs before it (a rollback needs a failover); {@code after}
+     * names the run it decides when that is not the usual one (a rollback of a failback).
+     */
+    record Scenario(String runbook, String vm, String after) {
+        Scenario(String runbook, String vm) {
+            this(runbook, vm, null);
+        }
+
         @Override
         public String toString() {
-            return runbook + "/" + vm;
+            return runbook + "/" + vm + (after == null ? "" : " after " + after);
         }
     }
 
@@ -52,7 +59,9 @@ class FaultMatrixTest {
             new Scenario("test-failover", "web01"), new Scenario("test-failover", "win03"),
             new Scenario("planned-failover", "web01"), new Scenario("planned-failover", "win03"),
             new Scenario("live-failover", "web01"), new Scenario("live-failover", "win03"),
-            new Scenario("rollback", "web01"), new Scenario("commit", "web01"), new Scenario("failback", "web01"));
+            new Scenario("rollback", "web01"), new Scenario("commit", "web01"), new Scenario("reprotect", "web01"),
+            new Scenario("failback", "web01"), new Scenario("failback-commit", "web01"),
+            new Scenario("rollback", "web01", "failback"));
 
     private static Harness harness(String vm) {
         try {
@@ -64,26 +73,54 @@ class FaultMatrixTest {
     }
 
     /** Runs what the scenario needs first; returns the run id the runbook continues, or null. */
-    private static String setUp(Harness h, Scenario s) {
-        switch (s.runbook()) {
+    static String setUp(Harness h, Scenario s) {
+        String needs = s.after() != null ? s.after() : s.runbook();
+        switch (needs) {
             case "rollback" -> {
                 return ok(h.run("test-failover", s.vm(), Map.of(), Faults.none(), null)).runId();
             }
-            case "commit", "failback" -> {
-                Result failover = h.run("planned-failover", s.vm(), Map.of(), Faults.none(), null);
-                assertEquals(RunState.AWAITING_DECISION, failover.state(), failover.message());
-                if (s.runbook().equals("commit")) {
-                    h.engine(Faults.none()).decide(failover.runId(), Operation.Outcome.COMMIT, "test");
-                    return failover.runId();
-                }
-                h.engine(Faults.none()).decide(failover.runId(), Operation.Outcome.COMMIT, "test");
-                ok(h.run("commit", s.vm(), Map.of("failoverRun", failover.runId()), Faults.none(), failover.runId()));
+            case "commit" -> {
+                return plannedFailover(h, s.vm());
+            }
+            case "reprotect" -> {
+                committed(h, s.vm());
                 return null;
+            }
+            case "failback" -> {
+                committed(h, s.vm());
+                ok(h.run("reprotect", s.vm(), Map.of(), Faults.none(), null));
+                if (s.after() == null) {
+                    return null;
+                }
+                Result failback = h.run("failback", s.vm(), Map.of(), Faults.none(), null);
+                assertEquals(RunState.AWAITING_DECISION, failback.state(), failback.message());
+                return failback.runId();
+            }
+            case "failback-commit" -> {
+                committed(h, s.vm());
+                ok(h.run("reprotect", s.vm(), Map.of(), Faults.none(), null));
+                Result failback = h.run("failback", s.vm(), Map.of(), Faults.none(), null);
+                assertEquals(RunState.AWAITING_DECISION, failback.state(), failback.message());
+                h.engine(Faults.none()).decide(failback.runId(), Operation.Outcome.COMMIT, "test");
+                return failback.runId();
             }
             default -> {
                 return null;
             }
         }
+    }
+
+    /** A planned failover whose decision is commit; returns its id for the commit run. */
+    private static String plannedFailover(Harness h, String vm) {
+        Result failover = h.run("planned-failover", vm, Map.of(), Faults.none(), null);
+        assertEquals(RunState.AWAITING_DECISION, failover.state(), failover.message());
+        h.engine(Faults.none()).decide(failover.runId(), Operation.Outcome.COMMIT, "test");
+        return failover.runId();
+    }
+
+    private static void committed(Harness h, String vm) {
+        String failover = plannedFailover(h, vm);
+        ok(h.run("commit", vm, Map.of("failoverRun", failover), Faults.none(), failover));
     }
 
     private static Result ok(Result r) {

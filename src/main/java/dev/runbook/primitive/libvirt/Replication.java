@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.primitive.Call;
 import dev.runbook.primitive.CallSupport;
+import dev.runbook.primitive.Observation;
+import dev.runbook.primitive.ReplicationDirection;
 import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.primitive.StateFile;
 import java.nio.file.Path;
@@ -29,19 +31,33 @@ final class Replication extends LibvirtPrimitive {
             case "replication.start-export" -> export(call, "active");
             case "replication.final-sync" -> finalSync(call);
             case "replication.reverse-sync" -> reverseSync(call);
+            case "replication.set-direction" -> setDirection(call);
+            case "replication.restore-direction" -> restoreDirection(call);
+            case "replication.sync" -> sync(call);
+            case "replication.controller-mode" -> controllerMode(call);
             case "replication.sync-state" -> syncState(call);
             case "controller.health" -> health(call);
             default -> throw new IllegalStateException("primitive '" + spec().name() + "' is not a replication one");
         };
     }
 
+    /**
+     * Starts or stops the target-side export. Stopping it is where the controller leaves replication
+     * mode, so its definition then is recorded: a committed failover's failback returns it to that.
+     */
     private JsonNode export(Call call, String target) throws PrimitiveException, InterruptedException {
-        String vm = CallSupport.vm(call).path("name").asText();
-        SiteRef site = home(call);
-        return mutateState(call, content -> {
-            ObjectNode entry = entry(content, vm, site);
+        JsonNode vm = CallSupport.vm(call);
+        return mutate(call, NOTHING, (session, intent) -> {
+            ObjectNode content = session.state();
+            ObjectNode entry = entry(content, vm.path("name").asText(), session.site());
             boolean wasActive = "active".equals(entry.path("export").asText());
+            if (wasActive && target.equals("stopped")) {
+                entry.put("controllerDefinition", session.definition(vm.path("controllerDomain").asText()));
+            } else if (target.equals("active")) {
+                entry.remove("controllerDefinition"); // the controller is in replication mode again
+            }
             entry.put("export", target);
+            session.writeState(content);
             return object().put("wasActive", wasActive);
         });
     }
@@ -69,23 +85,114 @@ final class Replication extends LibvirtPrimitive {
         });
     }
 
+    /** The final reverse sync of a failback: the recovered VM is stopped, so the copy is its final state. */
     private JsonNode reverseSync(Call call) throws PrimitiveException, InterruptedException {
         JsonNode vm = CallSupport.vm(call);
+        String controller = vm.path("controllerDomain").asText();
         return mutate(call, NOTHING, (session, intent) -> {
-            ArrayNode synced = object().arrayNode();
-            for (JsonNode d : vm.path("disks")) {
-                QemuImg.copyInto(Path.of(d.path("replica").asText()), Path.of(d.path("source").asText()));
-                synced.add(d.path("source").asText());
+            ObjectNode entry = entry(session.state(), vm.path("name").asText(), session.site());
+            if (!ReplicationDirection.REVERSE.equals(ReplicationDirection.of(entry))) {
+                throw CallSupport.fail("%s replicates %s; reprotect it (reverse replication) before a failback",
+                        vm.path("name").asText(), ReplicationDirection.of(entry));
             }
-            return object().set("synced", synced);
+            String power = session.stateOf(controller);
+            if (!"shutoff".equals(power)) {
+                throw CallSupport.fail("recovered domain '%s' on site '%s' is %s, not shut off; stop it before the "
+                        + "final reverse sync", controller, session.site().name(), power);
+            }
+            return copy(session, vm, ReplicationDirection.REVERSE);
         });
+    }
+
+    /** A sync in the VM's current direction, taken while the sending VM runs. */
+    private JsonNode sync(Call call) throws PrimitiveException, InterruptedException {
+        JsonNode vm = CallSupport.vm(call);
+        return mutate(call, NOTHING, (session, intent) -> {
+            ObjectNode entry = entry(session.state(), vm.path("name").asText(), session.site());
+            return copy(session, vm, ReplicationDirection.of(entry));
+        });
+    }
+
+    /** Copies every disk one way and records a successful sync on the VM's entry. */
+    private static JsonNode copy(Session session, JsonNode vm, String direction)
+            throws PrimitiveException, InterruptedException {
+        boolean forward = ReplicationDirection.FORWARD.equals(direction);
+        ArrayNode synced = object().arrayNode();
+        for (JsonNode d : vm.path("disks")) {
+            Path source = Path.of(d.path("source").asText());
+            Path replica = Path.of(d.path("replica").asText());
+            QemuImg.copyInto(forward ? source : replica, forward ? replica : source);
+            synced.add((forward ? replica : source).toString());
+        }
+        ObjectNode content = session.state();
+        entry(content, vm.path("name").asText(), session.site()).put("lastResult", "succeeded")
+                .put("lastSync", Instant.now().toString()).put("checkpointPending", false);
+        session.writeState(content);
+        return object().put("direction", direction).set("synced", synced);
+    }
+
+    private JsonNode setDirection(Call call) throws PrimitiveException, InterruptedException {
+        String vm = CallSupport.vm(call).path("name").asText();
+        String direction = ReplicationDirection.checked(CallSupport.text(call, "direction"));
+        SiteRef site = home(call);
+        return mutateState(call, content -> ReplicationDirection.set(entry(content, vm, site), direction));
+    }
+
+    private JsonNode restoreDirection(Call call) throws PrimitiveException, InterruptedException {
+        String vm = CallSupport.vm(call).path("name").asText();
+        ObjectNode previous = ReplicationDirection.recorded(CallSupport.text(call, "previous"), vm);
+        SiteRef site = home(call);
+        return mutateState(call, content -> {
+            ReplicationDirection.restore(entry(content, vm, site), previous);
+            return object();
+        });
+    }
+
+    /**
+     * The controller returns to replication mode after a failback: its definition from before the
+     * failover (recorded when the export stopped), started again to receive syncs.
+     */
+    private JsonNode controllerMode(Call call) throws PrimitiveException, InterruptedException {
+        JsonNode vm = CallSupport.vm(call);
+        String controller = vm.path("controllerDomain").asText();
+        return mutate(call, NOTHING, (session, intent) -> {
+            ObjectNode entry = entry(session.state(), vm.path("name").asText(), session.site());
+            String xml = entry.path("controllerDefinition").asText("");
+            if (xml.isEmpty()) {
+                throw CallSupport.fail("no replication-mode definition of controller '%s' is recorded on site '%s'; "
+                        + "it is recorded when a failover stops the export", controller, session.site().name());
+            }
+            String power = session.stateOf(controller);
+            if (!"shutoff".equals(power)) {
+                throw CallSupport.fail("controller domain '%s' on site '%s' is %s, not shut off; stop it first",
+                        controller, session.site().name(), power);
+            }
+            session.define(controller, xml);
+            session.start(controller);
+            return object().put("controller", controller).put("state", "running");
+        });
+    }
+
+    @Override
+    Observation settle(Call call, Session session, JsonNode intent) throws PrimitiveException {
+        if (!spec().name().equals("replication.controller-mode")) {
+            return new Observation.NotApplied(); // syncs and exports are harmless to make again
+        }
+        JsonNode vm = CallSupport.vm(call);
+        String controller = vm.path("controllerDomain").asText();
+        JsonNode entry = session.state().path("replication").path(vm.path("name").asText());
+        boolean done = "running".equals(session.stateOf(controller))
+                && Session.sameDefinition(session.definition(controller), entry.path("controllerDefinition").asText());
+        return done ? new Observation.Applied(object().put("controller", controller).put("state", "running"))
+                : new Observation.NotApplied();
     }
 
     private JsonNode syncState(Call call) throws PrimitiveException, InterruptedException {
         String vm = CallSupport.vm(call).path("name").asText();
         SiteRef site = home(call);
         ObjectNode entry = entry(Session.read(site, Session::state), vm, site);
-        return object().put("lastResult", entry.path("lastResult").asText())
+        return object().put("direction", ReplicationDirection.of(entry))
+                .put("lastResult", entry.path("lastResult").asText())
                 .put("lastSync", entry.path("lastSync").asText())
                 .put("checkpointPending", entry.path("checkpointPending").asBoolean(false))
                 .put("export", entry.path("export").asText());

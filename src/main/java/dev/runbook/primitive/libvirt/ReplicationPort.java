@@ -2,6 +2,7 @@ package dev.runbook.primitive.libvirt;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.primitive.PrimitiveException;
+import dev.runbook.primitive.ReplicationDirection;
 import dev.runbook.primitive.StateFile;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -34,10 +35,14 @@ public final class ReplicationPort {
         });
     }
 
-    /** Copies every source disk into its replica; the sync succeeds and clears any checkpoint. */
+    /**
+     * Copies every disk in the VM's replication direction (source into replica, or back after a
+     * reprotect); the sync succeeds and clears any checkpoint.
+     */
     public void sync(String vm, List<Pair> disks) throws PrimitiveException, InterruptedException {
+        boolean forward = ReplicationDirection.FORWARD.equals(direction(vm));
         for (Pair p : disks) {
-            QemuImg.copyInto(p.source(), p.replica());
+            QemuImg.copyInto(forward ? p.source() : p.replica(), forward ? p.replica() : p.source());
         }
         update(vm, e -> e.put("lastResult", "succeeded").put("lastSync", Instant.now().toString())
                 .put("checkpointPending", false));
@@ -49,7 +54,9 @@ public final class ReplicationPort {
      */
     public void interruptedSync(String vm, List<Pair> disks) throws PrimitiveException, InterruptedException {
         if (!disks.isEmpty()) {
-            QemuImg.copyInto(disks.get(0).source(), disks.get(0).replica());
+            boolean forward = ReplicationDirection.FORWARD.equals(direction(vm));
+            Pair p = disks.get(0);
+            QemuImg.copyInto(forward ? p.source() : p.replica(), forward ? p.replica() : p.source());
         }
         update(vm, e -> e.put("lastResult", "interrupted").put("checkpointPending", true));
     }
@@ -57,6 +64,11 @@ public final class ReplicationPort {
     /** Sets the VM's last sync result, as a failed transfer would. */
     public void failedSync(String vm, String reason) throws PrimitiveException {
         update(vm, e -> e.put("lastResult", "failed").put("lastError", reason));
+    }
+
+    /** The VM's replication direction: forward, or reverse after a reprotect. */
+    public String direction(String vm) throws PrimitiveException {
+        return ReplicationDirection.of(Replication.entry(StateFile.at(recovery.state()).read(), vm, recovery));
     }
 
     private void update(String vm, Consumer<ObjectNode> change) throws PrimitiveException {

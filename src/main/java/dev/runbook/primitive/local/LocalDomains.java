@@ -183,7 +183,7 @@ final class LocalDomains extends LocalPrimitive {
         return out;
     }
 
-    private static ObjectNode domain(JsonNode state, String name, Site site) throws PrimitiveException {
+    static ObjectNode domain(JsonNode state, String name, Site site) throws PrimitiveException {
         if (state.path("domains").get(name) instanceof ObjectNode domain) {
             return domain;
         }

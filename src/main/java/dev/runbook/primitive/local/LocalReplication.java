@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.primitive.Call;
 import dev.runbook.primitive.PrimitiveException;
+import dev.runbook.primitive.ReplicationDirection;
 import java.time.Instant;
 
 /**
@@ -24,18 +25,30 @@ final class LocalReplication extends LocalPrimitive {
             case "replication.start-export" -> export(call, "active");
             case "replication.final-sync" -> finalSync(call);
             case "replication.reverse-sync" -> reverseSync(call);
+            case "replication.set-direction" -> setDirection(call);
+            case "replication.restore-direction" -> restoreDirection(call);
+            case "replication.sync" -> sync(call);
+            case "replication.controller-mode" -> controllerMode(call);
             case "replication.sync-state" -> syncState(call);
             case "controller.health" -> object().put("state", health(call));
             default -> throw new IllegalStateException("primitive '" + spec().name() + "' is not a replication one");
         };
     }
 
+    /** Starts or stops the export; stopping it records the controller's replication-mode definition. */
     private JsonNode export(Call call, String target) throws PrimitiveException {
-        String vm = vm(call).path("name").asText();
+        JsonNode vm = vm(call);
         Site site = recovery(call);
         return mutate(call, state -> {
-            ObjectNode entry = entry(state, vm, site);
+            ObjectNode entry = entry(state, vm.path("name").asText(), site);
             boolean wasActive = "active".equals(entry.path("export").asText());
+            if (wasActive && target.equals("stopped")) {
+                ObjectNode definition = LocalDomains.domain(state, vm.path("controllerDomain").asText(), site).deepCopy();
+                definition.remove("state");
+                entry.put("controllerDefinition", definition.toString());
+            } else if (target.equals("active")) {
+                entry.remove("controllerDefinition"); // the controller is in replication mode again
+            }
             entry.put("export", target);
             return object().put("wasActive", wasActive);
         });
@@ -64,17 +77,99 @@ final class LocalReplication extends LocalPrimitive {
         });
     }
 
+    /** The final reverse sync of a failback: the recovered VM is stopped, so the copy is its final state. */
     private JsonNode reverseSync(Call call) throws PrimitiveException {
         JsonNode vm = vm(call);
+        Site recovery = recovery(call);
+        String controller = vm.path("controllerDomain").asText();
+        return mutateBoth(call, (src, rec) -> {
+            ObjectNode entry = entry(rec, vm.path("name").asText(), recovery);
+            if (!ReplicationDirection.REVERSE.equals(ReplicationDirection.of(entry))) {
+                throw fail("%s replicates %s; reprotect it (reverse replication) before a failback",
+                        vm.path("name").asText(), ReplicationDirection.of(entry));
+            }
+            String power = rec.path("domains").path(controller).path("state").asText("missing");
+            if (!"shutoff".equals(power)) {
+                throw fail("recovered domain '%s' on site '%s' is %s, not shut off; stop it before the final "
+                        + "reverse sync", controller, recovery.name(), power);
+            }
+            return copyAll(call, vm, src, rec, ReplicationDirection.REVERSE);
+        });
+    }
+
+    /** A sync in the VM's current direction, taken while the sending VM runs. */
+    private JsonNode sync(Call call) throws PrimitiveException {
+        JsonNode vm = vm(call);
+        Site recovery = recovery(call);
+        return mutateBoth(call, (src, rec) -> copyAll(call, vm, src, rec,
+                ReplicationDirection.of(entry(rec, vm.path("name").asText(), recovery))));
+    }
+
+    /** Copies every disk one way and records a successful sync on the VM's entry. */
+    private static JsonNode copyAll(Call call, JsonNode vm, ObjectNode src, ObjectNode rec, String direction)
+            throws PrimitiveException {
         Site source = source(call);
         Site recovery = recovery(call);
-        return mutateBoth(call, (src, rec) -> {
-            ArrayNode synced = object().arrayNode();
-            for (JsonNode d : vm.path("disks")) {
-                copy(rec, d.path("replica").asText(), recovery, src, d.path("source").asText(), source);
-                synced.add(d.path("source").asText());
+        boolean forward = ReplicationDirection.FORWARD.equals(direction);
+        ArrayNode synced = object().arrayNode();
+        for (JsonNode d : vm.path("disks")) {
+            String s = d.path("source").asText();
+            String r = d.path("replica").asText();
+            if (forward) {
+                copy(src, s, source, rec, r, recovery);
+            } else {
+                copy(rec, r, recovery, src, s, source);
             }
-            return object().set("synced", synced);
+            synced.add(forward ? r : s);
+        }
+        entry(rec, vm.path("name").asText(), recovery).put("lastResult", "succeeded")
+                .put("lastSync", Instant.now().toString()).put("checkpointPending", false);
+        return object().put("direction", direction).set("synced", synced);
+    }
+
+    private JsonNode setDirection(Call call) throws PrimitiveException {
+        String vm = vm(call).path("name").asText();
+        String direction = ReplicationDirection.checked(text(call, "direction"));
+        Site site = recovery(call);
+        return mutate(call, state -> ReplicationDirection.set(entry(state, vm, site), direction));
+    }
+
+    private JsonNode restoreDirection(Call call) throws PrimitiveException {
+        String vm = vm(call).path("name").asText();
+        ObjectNode previous = ReplicationDirection.recorded(text(call, "previous"), vm);
+        Site site = recovery(call);
+        return mutate(call, state -> {
+            ReplicationDirection.restore(entry(state, vm, site), previous);
+            return object();
+        });
+    }
+
+    /** The controller returns to its definition from before the failover, and runs to receive syncs. */
+    private JsonNode controllerMode(Call call) throws PrimitiveException {
+        JsonNode vm = vm(call);
+        Site site = recovery(call);
+        String name = vm.path("controllerDomain").asText();
+        return mutate(call, state -> {
+            ObjectNode entry = entry(state, vm.path("name").asText(), site);
+            String recorded = entry.path("controllerDefinition").asText("");
+            if (recorded.isEmpty()) {
+                throw fail("no replication-mode definition of controller '%s' is recorded on site '%s'; it is "
+                        + "recorded when a failover stops the export", name, site.name());
+            }
+            ObjectNode domain = LocalDomains.domain(state, name, site);
+            String power = domain.path("state").asText();
+            if (!"shutoff".equals(power)) {
+                throw fail("controller domain '%s' on site '%s' is %s, not shut off; stop it first", name,
+                        site.name(), power);
+            }
+            try {
+                domain.removeAll();
+                domain.setAll((ObjectNode) LocalSite.JSON.readTree(recorded));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException | ClassCastException e) {
+                throw fail("definition recorded for controller '%s' is not one this site wrote: %s", name, recorded);
+            }
+            domain.put("state", "running");
+            return object().put("controller", name).put("state", "running");
         });
     }
 
@@ -87,7 +182,8 @@ final class LocalReplication extends LocalPrimitive {
     private JsonNode syncState(Call call) throws PrimitiveException {
         Site site = recovery(call);
         ObjectNode entry = entry(site.local().read(), vm(call).path("name").asText(), site);
-        return object().put("lastResult", entry.path("lastResult").asText())
+        return object().put("direction", ReplicationDirection.of(entry))
+                .put("lastResult", entry.path("lastResult").asText())
                 .put("lastSync", entry.path("lastSync").asText())
                 .put("checkpointPending", entry.path("checkpointPending").asBoolean(false))
                 .put("export", entry.path("export").asText());
