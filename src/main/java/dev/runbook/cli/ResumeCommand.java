@@ -51,6 +51,10 @@ final class ResumeCommand implements Callable<Integer> {
             journal.subscribe(new EventPrinter(out, output.equals("json")));
             Plan plan = Engine.plan(r);
             Engine engine = Runs.engine(journal, plan, where, pipeline.expressions());
+            Optional<Operation.Outcome> decided = Runs.decidedNotContinued(journal, r);
+            if (decided.isPresent() && r.state().equals(RunState.AWAITING_DECISION.id())) {
+                return continueDecided(decided.get(), r, journal, out, err);
+            }
             if (r.state().equals(RunState.AWAITING_DECISION.id())) {
                 if (!deadlinePassed(journal, r)) {
                     out.println("run " + runId + " awaits a decision: `runbook commit " + runId + "` or `runbook rollback "
@@ -65,11 +69,22 @@ final class ResumeCommand implements Callable<Integer> {
                 return Runs.continueWith(d.outcome(), r, null, journal, where, out, err);
             }
             Result result = engine.resume(runId);
-            return Runs.end(result, out, err);
+            int code = Runs.end(result, out, err);
+            if (code == ExitCodes.OK && decided.isPresent()) {
+                return continueDecided(decided.get(), journal.run(runId).orElseThrow(), journal, out, err);
+            }
+            return code;
         } catch (PrimitiveException e) {
             err.println("runbook: " + e.getMessage());
             return ExitCodes.INVALID;
         }
+    }
+
+    /** A decision recorded by a commit or rollback command cut off before it started its runbook. */
+    private int continueDecided(Operation.Outcome outcome, RunRecord r, Journal journal, java.io.PrintWriter out,
+                                java.io.PrintWriter err) {
+        out.println("run " + r.id() + " was decided " + outcome + ", but its " + outcome + " never started: starting it");
+        return Runs.continueWith(outcome, r, null, journal, where, out, err);
     }
 
     static boolean deadlinePassed(Journal journal, RunRecord r) {

@@ -2,10 +2,12 @@ package dev.runbook.cli;
 
 import dev.runbook.exec.Engine;
 import dev.runbook.exec.Journal;
+import dev.runbook.exec.LifecycleRecord;
 import dev.runbook.exec.Options;
 import dev.runbook.exec.Provenance;
 import dev.runbook.exec.Result;
 import dev.runbook.exec.RunRecord;
+import dev.runbook.exec.RunView;
 import dev.runbook.expr.Expressions;
 import dev.runbook.model.Operation;
 import dev.runbook.plan.Pipeline;
@@ -17,6 +19,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /** What run, resume, commit and rollback share: the engine over the journal, and how results end. */
 final class Runs {
@@ -73,6 +76,22 @@ final class Runs {
      * Plans and starts the commit or rollback runbook that continues a failover run. The runbook is
      * {@code commit.yaml} or {@code rollback.yaml} beside the failover's runbook unless given.
      */
+    /**
+     * The outcome decided on run {@code r} when the run that performs it never started (its command was
+     * cut off in between): the VM is still in the decided run's hands and no run continues it.
+     */
+    static Optional<Operation.Outcome> decidedNotContinued(Journal journal, RunRecord r) {
+        Optional<Operation.Outcome> outcome = RunView.of(journal, r.id()).decision()
+                .flatMap(d -> Operation.Outcome.byId(d.path("outcome").asText()));
+        if (outcome.isEmpty() || journal.runs().stream().anyMatch(o -> r.id().equals(o.parent()))) {
+            return Optional.empty();
+        }
+        LifecycleRecord life = journal.lifecycle(r.vm());
+        Operation performs = outcome.get() == Operation.Outcome.COMMIT ? Operation.COMMIT : Operation.ROLLBACK;
+        boolean held = r.id().equals(life.runId()) && performs.from().stream().anyMatch(s -> s.id().equals(life.state()));
+        return held ? outcome : Optional.empty();
+    }
+
     /**
      * The runbook beside the decided run's own that performs the outcome: {@code <operation>-<outcome>.yaml}
      * when there is one (a failback's commit differs from a failover's), else {@code <outcome>.yaml}.
