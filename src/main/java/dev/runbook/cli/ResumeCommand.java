@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "resume", mixinStandardHelpOptions = true,
         description = "Continue an interrupted run from its journal: a step found running is re-run only when its "
                 + "primitive is idempotent, otherwise the site is asked whether it took effect. Retries failed "
-                + "compensations. A decision past its deadline takes its onTimeout outcome.")
+                + "compensations. A decision past its deadline takes its onTimeout outcome; a commit or rollback decided "
+                + "but never started is started.")
 final class ResumeCommand implements Callable<Integer> {
 
     @Spec

@@ -210,17 +210,7 @@ final class Replication extends LibvirtPrimitive {
             return Session.read(site, s -> {
                 JsonNode entry = s.state().path("replication").path(vm.path("name").asText());
                 String controller = s.stateOf(vm.path("controllerDomain").asText());
-                String state;
-                if (entry.isMissingNode() || "missing".equals(controller)) {
-                    state = "unknown";
-                } else if (!"running".equals(controller)) {
-                    state = "offline";
-                } else {
-                    boolean healthy = "succeeded".equals(entry.path("lastResult").asText())
-                            && !entry.path("checkpointPending").asBoolean(false);
-                    state = healthy ? "online" : "degraded";
-                }
-                return object().put("state", state).put("controller", controller);
+                return object().put("state", ReplicationPort.health(controller, entry)).put("controller", controller);
             });
         } catch (PrimitiveException e) {
             return object().put("state", "unknown").put("reason", e.getMessage());

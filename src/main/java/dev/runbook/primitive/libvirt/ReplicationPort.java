@@ -1,5 +1,6 @@
 package dev.runbook.primitive.libvirt;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.primitive.ReplicationDirection;
@@ -64,6 +65,36 @@ public final class ReplicationPort {
     /** Sets the VM's last sync result, as a failed transfer would. */
     public void failedSync(String vm, String reason) throws PrimitiveException {
         update(vm, e -> e.put("lastResult", "failed").put("lastError", reason));
+    }
+
+    /**
+     * Controller health: online when the controller runs and the last sync succeeded with no checkpoint
+     * pending; degraded when it runs but replication is behind; offline when it does not run; unknown
+     * when the VM has no replication entry or the controller domain is missing.
+     */
+    public static String health(String controllerState, JsonNode entry) {
+        if (entry.isMissingNode() || "missing".equals(controllerState)) {
+            return "unknown";
+        }
+        if (!"running".equals(controllerState)) {
+            return "offline";
+        }
+        boolean healthy = "succeeded".equals(entry.path("lastResult").asText())
+                && !entry.path("checkpointPending").asBoolean(false);
+        return healthy ? "online" : "degraded";
+    }
+
+    /** What the port knows of a VM, with its controller's power state and health. */
+    public ObjectNode status(String vm, String controller) throws PrimitiveException, InterruptedException {
+        return Session.read(recovery, s -> {
+            JsonNode entry = Replication.entry(s.state(), vm, recovery);
+            String power = s.stateOf(controller);
+            return StateFile.JSON.createObjectNode().put("vm", vm).put("direction", ReplicationDirection.of(entry))
+                    .put("export", entry.path("export").asText()).put("lastSync", entry.path("lastSync").asText())
+                    .put("lastResult", entry.path("lastResult").asText())
+                    .put("checkpointPending", entry.path("checkpointPending").asBoolean(false))
+                    .put("controller", controller).put("controllerState", power).put("health", health(power, entry));
+        });
     }
 
     /** The VM's replication direction: forward, or reverse after a reprotect. */
