@@ -65,9 +65,10 @@ public final class EngineBench {
     /** Steps per benchmarked runbook: long enough that per-run costs (admission, plan JSON) fade. */
     private static final int STEPS = 1000;
     private static final int FSYNC_WARMUP = 200;
-    private static final int FSYNC_SAMPLES = 2000;
+    /** fsync samples before each durable run. */
+    private static final int FSYNC_SAMPLES = 500;
     private static final int DURABLE_WARMUP = 1;
-    private static final int DURABLE_RUNS = 5;
+    private static final int DURABLE_RUNS = 8;
     /**
      * On two cores the JIT needs about a hundred 1000-step runs before the per-step figure settles (about
      * 15 us/step over the first 50 runs, 2 us from the 100th on); fewer warm-up runs measure the compiler.
@@ -110,19 +111,21 @@ public final class EngineBench {
             System.out.println("bench directory: " + dir + "  (java " + Runtime.version() + ", "
                     + Runtime.getRuntime().availableProcessors() + " cpus)");
 
-            double[] fsync = fsync(dir.resolve("fsync.probe"));
-            double fsyncMean = mean(fsync);
-            line("fsync (4 KiB write + fsync(2))", "mean %s ms  p50 %s ms  p99 %s ms  (n=%d)",
-                    ms(fsyncMean), ms(percentile(fsync, 50)), ms(percentile(fsync, 99)), fsync.length);
-
             Plan plain = plan(STEPS, false);
-            Durable durable = durable(dir.resolve("journal.db"), plain, primitives, options, expressions);
-            double durableRatio = durable.perStep / fsyncMean;
+            Durable durable = durable(dir, plain, primitives, options, expressions);
+            double[] fsync = durable.fsync();
+            double fsyncMean = mean(fsync);
+            line("fsync (4 KiB write + fsync(2))", "mean %s ms  p50 %s ms  p99 %s ms  (n=%d, in %d rounds)",
+                    ms(fsyncMean), ms(percentile(fsync, 50)), ms(percentile(fsync, 99)), fsync.length, DURABLE_RUNS);
+            double durableRatio = percentile(durable.ratios(), 50);
             line("durable journaled no-op step (SQLite)", "mean %s ms/step  = %s x fsync   (%d-step runbook, %d runs)",
-                    ms(durable.perStep), two(durableRatio), STEPS, DURABLE_RUNS);
+                    ms(durable.perStep()), two(durable.perStep() / fsyncMean), STEPS, DURABLE_RUNS);
+            line("  per round, step / fsync", "median %s  min %s  max %s   (each run beside its own fsync sample)",
+                    two(durableRatio), two(Arrays.stream(durable.ratios()).min().orElseThrow()),
+                    two(Arrays.stream(durable.ratios()).max().orElseThrow()));
             line("  of which in Journal.write", "mean %s ms/step  (%s commits per run; p50 %s ms = %s x fsync p50)",
-                    ms(durable.writePerStep), String.format(Locale.ROOT, "%.0f", durable.commitsPerRun),
-                    ms(durable.commitP50), two(durable.commitP50 / percentile(fsync, 50)));
+                    ms(durable.writePerStep()), String.format(Locale.ROOT, "%.0f", durable.commitsPerRun()),
+                    ms(durable.commitP50()), two(durable.commitP50() / percentile(fsync, 50)));
 
             double memory = perStep(MemoryJournal::new, plain, primitives, options, expressions,
                     MEMORY_WARMUP, MEMORY_RUNS);
@@ -160,14 +163,14 @@ public final class EngineBench {
      * Seconds per 4 KiB write followed by {@code force(true)}, that is fsync(2), the call SQLite makes on
      * commit, overwriting the same block: one durable write on the journal's file system.
      */
-    private static double[] fsync(Path file) throws IOException {
+    private static double[] fsync(Path file, int count) throws IOException {
         ByteBuffer block = ByteBuffer.allocateDirect(4096);
         while (block.hasRemaining()) {
             block.put((byte) 'x');
         }
-        double[] samples = new double[FSYNC_SAMPLES];
+        double[] samples = new double[count];
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            for (int i = -FSYNC_WARMUP; i < FSYNC_SAMPLES; i++) {
+            for (int i = 0; i < count; i++) {
                 block.rewind();
                 long t0 = System.nanoTime();
                 while (block.hasRemaining()) {
@@ -175,9 +178,7 @@ public final class EngineBench {
                 }
                 ch.force(true);
                 long t = System.nanoTime() - t0;
-                if (i >= 0) {
-                    samples[i] = t / 1e9;
-                }
+                samples[i] = t / 1e9;
             }
         }
         return samples;
@@ -185,26 +186,42 @@ public final class EngineBench {
 
     // -------------------------------------------------------------------------------------- engine
 
-    /** Per-step figures of the durable runs. */
-    private record Durable(double perStep, double writePerStep, double commitsPerRun, double commitP50) {
+    /**
+     * Per-step figures of the durable runs, with the fsync samples taken between them and, per run, its
+     * cost per step over the mean fsync just before it.
+     */
+    private record Durable(double perStep, double writePerStep, double commitsPerRun, double commitP50,
+                           double[] fsync, double[] ratios) {
     }
 
-    private static Durable durable(Path db, Plan template, Primitives primitives, Options options,
-                                   Expressions expressions) {
-        try (Timed journal = new Timed(SqliteJournal.open(db))) {
+    /**
+     * Rounds of an fsync sample then a durable run, so that each run is set beside the disk as it was
+     * then: a shared host's disk drifts by half over minutes, more than the difference measured.
+     */
+    private static Durable durable(Path dir, Plan template, Primitives primitives, Options options,
+                                   Expressions expressions) throws IOException {
+        Path probe = dir.resolve("fsync.probe");
+        fsync(probe, FSYNC_WARMUP);
+        try (Timed journal = new Timed(SqliteJournal.open(dir.resolve("journal.db")))) {
             Engine engine = new Engine(journal, primitives, options, expressions);
             for (int i = 0; i < DURABLE_WARMUP; i++) {
                 run(engine, template);
             }
             journal.reset();
             double total = 0;
+            double[] fsync = new double[DURABLE_RUNS * FSYNC_SAMPLES];
+            double[] ratios = new double[DURABLE_RUNS];
             for (int i = 0; i < DURABLE_RUNS; i++) {
-                total += run(engine, template);
+                double[] sample = fsync(probe, FSYNC_SAMPLES);
+                System.arraycopy(sample, 0, fsync, i * FSYNC_SAMPLES, FSYNC_SAMPLES);
+                double t = run(engine, template);
+                total += t;
+                ratios[i] = t / template.steps().size() / mean(sample);
             }
             int steps = DURABLE_RUNS * template.steps().size();
             double[] commits = Arrays.stream(journal.latencies, 0, journal.writes).mapToDouble(n -> n / 1e9).toArray();
             return new Durable(total / steps, journal.writeNanos / 1e9 / steps, journal.writes / (double) DURABLE_RUNS,
-                    percentile(commits, 50));
+                    percentile(commits, 50), fsync, ratios);
         }
     }
 
