@@ -111,7 +111,7 @@ class GuestTemplatesTest {
                     + "realm\\s+(join|leave)|adcli|netdom|hostnamectl|Reset-ComputerMachinePassword)\\b")),
             Map.entry("application services", Pattern.compile("(?i)(\\b(Stop-Service|Restart-Service|Remove-Service|"
                     + "sc\\.exe)\\b|systemctl\\s+(stop|restart|mask|kill|enable|start)\\b|"
-                    + "Set-Service\\s+-Name\\s+(?!'QEMU-GA')|Start-Service\\s+-Name\\s+(?!'QEMU-GA'))")),
+                    + "Set-Service\\s+-Name\\s+(?!'QEMU-GA'|'RunbookFirstboot')|Start-Service\\s+-Name\\s+(?!'QEMU-GA'))")),
             Map.entry("application data", Pattern.compile("(?i)(\\brm\\s+-|\\bRemove-Item\\b|\\bFormat-Volume\\b|"
                     + "\\bClear-Disk\\b|\\bInitialize-Disk\\b|\\bmkfs|\\bdd\\s+if=|\\btruncate\\b|/home/|/srv/|/opt/|"
                     + "/var/lib/(?!runbook)|C:\\\\Users|\\$env:USERPROFILE)")));

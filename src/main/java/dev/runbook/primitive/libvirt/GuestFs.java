@@ -166,6 +166,34 @@ public final class GuestFs implements AutoCloseable {
         }
     }
 
+    /** Copies a file of the disk to a local file. */
+    public void download(String path, Path local) throws PrimitiveException, InterruptedException {
+        call("download", inside(path), local.toString());
+    }
+
+    /** Replaces a file of the disk with a local file's content. */
+    public void upload(Path local, String path) throws PrimitiveException, InterruptedException {
+        call("upload", local.toString(), inside(path));
+    }
+
+    /**
+     * The path as the disk spells it, found case-insensitively (Windows names such as
+     * {@code Windows/System32/config/SYSTEM}); empty when nothing matches.
+     */
+    public Optional<String> actualPath(String path) throws PrimitiveException, InterruptedException {
+        // Walked name by name with calls that cannot fail: a failed call ends a remote guestfish.
+        String found = "";
+        for (String name : inside(path).substring(1).split("/")) {
+            String dir = found.isEmpty() ? "/" : found;
+            Optional<String> next = list(dir).stream().filter(n -> n.equalsIgnoreCase(name)).findFirst();
+            if (next.isEmpty()) {
+                return Optional.empty();
+            }
+            found = found + "/" + next.get();
+        }
+        return Optional.of(found);
+    }
+
     /** Whether a path exists (file, folder or link). */
     public boolean exists(String path) throws PrimitiveException, InterruptedException {
         return "true".equals(call("exists", inside(path)).strip());

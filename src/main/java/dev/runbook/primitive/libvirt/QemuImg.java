@@ -3,19 +3,12 @@ package dev.runbook.primitive.libvirt;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.primitive.StateFile;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.FutureTask;
 
 /**
  * The disk operations, done by {@code qemu-img} (Debian package {@code qemu-utils}): internal snapshots
@@ -31,37 +24,11 @@ public final class QemuImg {
     }
 
     public static Outcome run(List<String> args) throws PrimitiveException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add("qemu-img");
-        command.addAll(args);
-        Process process;
-        try {
-            process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        } catch (IOException e) {
-            throw new PrimitiveException("qemu-img cannot be started (" + e.getMessage()
-                    + "); install it: apt-get install qemu-utils", e);
-        }
-        try {
-            // Both streams drain on their own threads; this one waits, so an interrupt kills the process.
-            var out = drain(process.getInputStream());
-            var err = drain(process.getErrorStream());
-            int exit = process.waitFor();
-            return new Outcome(exit, out.get().strip(), err.get().strip());
-        } catch (ExecutionException e) {
-            throw new PrimitiveException(String.join(" ", command) + " failed: " + e.getCause().getMessage(), e);
-        } finally {
-            if (process.isAlive()) {
-                process.destroyForcibly();
-            }
-        }
+        HostTool.Outcome o = HostTool.run("qemu-img", INSTALL, args);
+        return new Outcome(o.exit(), o.out(), o.err());
     }
 
-    private static Future<String> drain(InputStream stream) {
-        var task = new FutureTask<>(
-                () -> new String(stream.readAllBytes(), StandardCharsets.UTF_8));
-        Thread.ofVirtual().start(task);
-        return task;
-    }
+    private static final String INSTALL = "apt-get install qemu-utils";
 
     /** Runs qemu-img and fails with its message unless it exits 0. */
     public static String check(String... args) throws PrimitiveException, InterruptedException {

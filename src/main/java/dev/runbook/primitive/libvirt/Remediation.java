@@ -146,12 +146,15 @@ final class Remediation extends LibvirtPrimitive {
             throw CallSupport.fail("%s has no rendered files to stage; run it from a plan", call.stepId());
         }
         boolean windows = windows(call);
+        // Checked before anything is written: without a wrapper, nothing would start the first boot.
+        Path wrapper = windows ? WindowsFirstboot.wrapper() : null;
         SiteRef site = recovery(call);
         Optional<String> endpoint = Optional.ofNullable(call.bindings().get("site"))
                 .map(s -> s.path("reportUrl").asText(null));
         return mutate(call, NOTHING, (session, intent) -> {
             ArrayNode staged = object().arrayNode();
             String tokenHash = null;
+            String firstboot = null;
             try (GuestFs fs = GuestFs.open(disk, true)) {
                 for (JsonNode f : scripts) {
                     fs.write(f.path("path").asText(), f.path("content").asText().getBytes(StandardCharsets.UTF_8),
@@ -161,7 +164,13 @@ final class Remediation extends LibvirtPrimitive {
                 String dir = windows ? "C:/ProgramData/Runbook/" : "/var/lib/runbook/";
                 // A status left by an earlier failover must not be read as this one's (nor stop the unit).
                 fs.remove(windows ? WINDOWS_STATUS : LINUX_STATUS);
-                if (!windows) {
+                if (windows) {
+                    List<String> paths = new java.util.ArrayList<>();
+                    scripts.forEach(f -> paths.add(f.path("path").asText()));
+                    String script = WindowsFirstboot.script(paths).orElseThrow(() -> CallSupport.fail(
+                            "%s stages no firstboot.ps1 for the Windows first boot to run", call.stepId()));
+                    firstboot = WindowsFirstboot.register(fs, wrapper, script);
+                } else {
                     for (JsonNode f : scripts) {
                         String path = f.path("path").asText();
                         if (path.startsWith("/etc/systemd/system/") && path.endsWith(".service")) {
@@ -190,6 +199,9 @@ final class Remediation extends LibvirtPrimitive {
             session.writeState(state);
             ObjectNode out = object().put("status", "scheduled");
             out.set("staged", staged);
+            if (firstboot != null) {
+                out.put("firstboot", firstboot);
+            }
             return out.put("reportEndpoint", endpoint.isPresent());
         });
     }

@@ -43,6 +43,13 @@ function Send-Report {
 Set-Content -Path $ActionsFile -Value $null
 Write-Status 'firstboot' 'running'
 
+# Run once: the service that started this stage at boot (registered offline in the SYSTEM hive when the
+# disk was staged) is disabled before anything else.
+try {
+    Set-Service -Name 'RunbookFirstboot' -StartupType Disabled -ErrorAction Stop
+    Record 'run-once' 'succeeded' 'first-boot service RunbookFirstboot disabled'
+} catch { Record 'run-once' 'failed' ('first-boot service RunbookFirstboot: ' + $_.Exception.Message) }
+
 # Driver readiness: the virtio storage and network drivers of the recovery hardware.
 try {
     $drivers = Join-Path $StateDir 'drivers'
@@ -81,7 +88,6 @@ try {
     $post = Join-Path $StateDir 'postreboot.ps1'
     $action = New-ScheduledTaskAction -Execute 'powershell.exe' -Argument ('-NoProfile -ExecutionPolicy Bypass -File "' + $post + '"')
     Register-ScheduledTask -TaskName 'RunbookPostReboot' -Action $action -Trigger (New-ScheduledTaskTrigger -AtStartup) -User 'SYSTEM' -RunLevel Highest -Force | Out-Null
-    Unregister-ScheduledTask -TaskName 'RunbookFirstBoot' -Confirm:$false -ErrorAction SilentlyContinue
     Record 'schedule-post-reboot' 'succeeded' 'RunbookPostReboot runs at the next start'
     Write-Status 'firstboot' 'awaiting-reboot'
     Send-Report
