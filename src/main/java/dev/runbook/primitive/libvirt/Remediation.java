@@ -156,6 +156,9 @@ final class Remediation extends LibvirtPrimitive {
             String tokenHash = null;
             String firstboot = null;
             try (GuestFs fs = GuestFs.open(disk, true)) {
+                // Windows: checked before anything is written, as the wrapper was
+                String hive = windows ? WindowsFirstboot.hive(fs) : null;
+                String script = windows ? firstbootScript(call, scripts) : null;
                 for (JsonNode f : scripts) {
                     fs.write(f.path("path").asText(), f.path("content").asText().getBytes(StandardCharsets.UTF_8),
                             f.path("mode").asText("0644"));
@@ -165,11 +168,7 @@ final class Remediation extends LibvirtPrimitive {
                 // A status left by an earlier failover must not be read as this one's (nor stop the unit).
                 fs.remove(windows ? WINDOWS_STATUS : LINUX_STATUS);
                 if (windows) {
-                    List<String> paths = new java.util.ArrayList<>();
-                    scripts.forEach(f -> paths.add(f.path("path").asText()));
-                    String script = WindowsFirstboot.script(paths).orElseThrow(() -> CallSupport.fail(
-                            "%s stages no firstboot.ps1 for the Windows first boot to run", call.stepId()));
-                    firstboot = WindowsFirstboot.register(fs, wrapper, script);
+                    firstboot = WindowsFirstboot.register(fs, hive, wrapper, script);
                 } else {
                     for (JsonNode f : scripts) {
                         String path = f.path("path").asText();
@@ -204,6 +203,13 @@ final class Remediation extends LibvirtPrimitive {
             }
             return out.put("reportEndpoint", endpoint.isPresent());
         });
+    }
+
+    private static String firstbootScript(Call call, JsonNode scripts) throws PrimitiveException {
+        List<String> paths = new java.util.ArrayList<>();
+        scripts.forEach(f -> paths.add(f.path("path").asText()));
+        return WindowsFirstboot.script(paths).orElseThrow(() -> CallSupport.fail(
+                "%s stages no firstboot.ps1 for the Windows first boot to run", call.stepId()));
     }
 
     // ---- await-status

@@ -55,13 +55,19 @@ final class WindowsFirstboot {
                 WRAPPERS.stream().map(VIRT_TOOLS::resolve).toList());
     }
 
-    /**
-     * Stages the wrapper and registers the service that runs {@code script} (a guest path such as
-     * {@code C:/ProgramData/Runbook/firstboot.ps1}) at the next start; returns what was registered.
-     */
-    static String register(GuestFs fs, Path wrapper, String script) throws PrimitiveException, InterruptedException {
-        String hive = fs.actualPath(HIVE).orElseThrow(() -> CallSupport.fail(
+    /** The disk's SYSTEM hive as the disk spells its path; fails when there is none. */
+    static String hive(GuestFs fs) throws PrimitiveException, InterruptedException {
+        return fs.actualPath(HIVE).orElseThrow(() -> CallSupport.fail(
                 "no registry hive at %s on the disk: it is not a Windows system disk", HIVE.replace('/', '\\')));
+    }
+
+    /**
+     * Stages the wrapper and registers, in {@code hive} (see {@link #hive}), the service that runs
+     * {@code script} (a guest path such as {@code C:/ProgramData/Runbook/firstboot.ps1}) at the next
+     * start; returns what was registered.
+     */
+    static String register(GuestFs fs, String hive, Path wrapper, String script)
+            throws PrimitiveException, InterruptedException {
         byte[] exe;
         try {
             exe = Files.readAllBytes(wrapper);

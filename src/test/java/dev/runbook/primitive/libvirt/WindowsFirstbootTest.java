@@ -47,13 +47,13 @@ class WindowsFirstbootTest {
 
         String registered;
         try (GuestFs fs = GuestFs.open(disk, true)) {
-            PrimitiveException none = assertThrows(PrimitiveException.class,
-                    () -> WindowsFirstboot.register(fs, wrapper, SCRIPT));
+            PrimitiveException none = assertThrows(PrimitiveException.class, () -> WindowsFirstboot.hive(fs));
             assertTrue(none.getMessage().contains("not a Windows system disk"), none.getMessage());
-            assertTrue(!fs.exists("C:/ProgramData/Runbook/rhsrvany.exe"), "a refused registration staged the wrapper");
             // Found whatever its case: Windows does not care, NTFS keeps the spelling.
             fs.write("C:/Windows/system32/CONFIG/SYSTEM", Files.readAllBytes(hive), "0644");
-            registered = WindowsFirstboot.register(fs, wrapper, SCRIPT);
+            String found = WindowsFirstboot.hive(fs);
+            assertEquals("/Windows/system32/CONFIG/SYSTEM", found);
+            registered = WindowsFirstboot.register(fs, found, wrapper, SCRIPT);
         }
         assertEquals("service RunbookFirstboot (rhsrvany.exe, ControlSet002) starts "
                 + "C:\\ProgramData\\Runbook\\firstboot.ps1 at boot", registered);
