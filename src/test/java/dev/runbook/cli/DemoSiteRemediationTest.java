@@ -108,4 +108,60 @@ class DemoSiteRemediationTest {
         assertTrue(QemuImg.snapshots(site.replica("win03", "system")).isEmpty());
         assertEquals(before.keySet(), site.files().keySet());
     }
+
+    /**
+     * A Windows VM in a run: its drivers copied in, its two stages staged and its first boot registered as a
+     * service in the SYSTEM hive (the demo's NTFS system disk is given one first); no Windows boots here, so
+     * the run ends failed with "no report", compensated, the disk as before. A child JVM, for the variables
+     * that name the drivers and the service wrapper.
+     */
+    @Test
+    void aWindowsVmIsStagedWithItsFirstBootServiceAndWithoutAGuestEndsFailedNoReport() throws Exception {
+        needsGuestfish();
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/hivexregedit")),
+                "SKIPPED LOUDLY: libwin-hivex-perl (hivexregedit) is not installed; bin/test installs it");
+        DemoFixture site = new DemoFixture(tmp);
+        Files.writeString(site.inventory, Files.readString(site.inventory).replace("reportDeadline: 2m", "reportDeadline: 20s"));
+        Path system = site.replica("win03", "system");
+        Path hive = dev.runbook.primitive.libvirt.EmptyHive.system(tmp.resolve("SYSTEM"), 1);
+        try (GuestFs fs = GuestFs.open(system, true)) {
+            fs.write("C:/Windows/System32/config/SYSTEM", Files.readAllBytes(hive), "0644");
+        }
+        Path before = DemoFixture.copy(system, tmp.resolve("before/win03-system.qcow2"));
+        Path drivers = tmp.resolve("virtio-win");
+        for (String f : new String[] {"viostor/2k22/amd64/viostor.inf", "viostor/2k22/amd64/viostor.sys",
+                "NetKVM/2k22/amd64/netkvm.inf", "NetKVM/2k22/amd64/netkvm.sys"}) {
+            Files.createDirectories(drivers.resolve(f).getParent());
+            Files.writeString(drivers.resolve(f), "stand-in for " + f);
+        }
+        Path wrapper = Files.writeString(tmp.resolve("rhsrvany.exe"), "MZ stand-in for the service wrapper");
+
+        java.util.List<String> cmd = new java.util.ArrayList<>(ChildJvm.command());
+        cmd.addAll(java.util.List.of("run", "runbooks/test-failover.yaml", "-i", site.inventory.toString(), "--vm",
+                "win03", "--journal", site.journal.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("run.log").toFile());
+        pb.environment().put("RUNBOOK_VIRTIO_WIN", drivers.toString());
+        pb.environment().put("RUNBOOK_FIRSTBOOT_SERVICE", wrapper.toString());
+        Process p = pb.start();
+        assertTrue(p.waitFor(6, java.util.concurrent.TimeUnit.MINUTES), "the run did not end in 6 minutes");
+        String all = Files.readString(tmp.resolve("run.log"));
+        assertEquals(ExitCodes.FAILED, p.exitValue(), all);
+        assertTrue(all.contains("remediation of win03 failed: no report by the deadline of 20s"), all);
+
+        String id = LifecycleCliTest.runId(new Cli(0, all, ""));
+        Cli status = Cli.run("status", id, "--journal", site.journal.toString(), "--output", "json");
+        JsonNode steps = new com.fasterxml.jackson.databind.ObjectMapper().readTree(status.out()).path("steps");
+        JsonNode stage = null;
+        for (JsonNode s : steps) {
+            if (s.path("id").asText().equals("stage-windows-remediation")) {
+                stage = s;
+            }
+        }
+        assertTrue(stage != null && stage.path("state").asText().equals("succeeded"), status.out());
+        assertEquals("service RunbookFirstboot (rhsrvany.exe, ControlSet001) starts C:\\ProgramData\\Runbook\\firstboot.ps1"
+                + " at boot", stage.path("result").path("firstboot").asText(), stage.toString());
+        assertTrue(stage.path("result").toString().contains("C:/ProgramData/Runbook/postreboot.ps1"), stage.toString());
+        assertTrue(DemoFixture.identical(before, system), "the compensation did not restore the system disk");
+        assertEquals("running", site.state(site.recoverySite, "ctrl-win03"));
+    }
 }

@@ -3,13 +3,16 @@ package dev.runbook.primitive.libvirt;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * An empty Windows registry hive: a base block and one hive bin holding the root key, its security
  * record and free space, which {@code hivexregedit --merge} then fills: a stand-in for a Windows
  * SYSTEM hive, which cannot be shipped, in the first-boot registration tests.
  */
-final class EmptyHive {
+public final class EmptyHive {
 
     private static final int BLOCK = 0x1000;
     private static final int ROOT = 0x20; // cells are addressed from the first hive bin
@@ -18,7 +21,7 @@ final class EmptyHive {
     private EmptyHive() {
     }
 
-    static byte[] bytes() {
+    public static byte[] bytes() {
         ByteBuffer b = ByteBuffer.allocate(2 * BLOCK).order(ByteOrder.LITTLE_ENDIAN);
         // base block
         b.put(0, "regf".getBytes(StandardCharsets.US_ASCII));
@@ -57,6 +60,23 @@ final class EmptyHive {
         int free = sk + skSize;
         b.putInt(free, 2 * BLOCK - free);
         return b.array();
+    }
+
+    /**
+     * Writes to {@code file} a SYSTEM hive whose {@code Select\Current} is {@code current}, with that
+     * control set and its (empty) Services key: what the first-boot registration needs of one.
+     */
+    public static Path system(Path file, int current) throws Exception {
+        Files.write(file, bytes());
+        String prefix = "HKEY_LOCAL_MACHINE\\SYSTEM";
+        String set = String.format("%s\\ControlSet%03d", prefix, current);
+        Path reg = file.resolveSibling(file.getFileName() + ".reg");
+        Files.writeString(reg, "Windows Registry Editor Version 5.00\n\n[" + prefix + "\\Select]\n\"Current\"=dword:"
+                + String.format("%08x", current) + "\n\n[" + set + "]\n\n[" + set + "\\Services]\n");
+        HostTool.check("hivexregedit", "apt-get install libwin-hivex-perl",
+                List.of("--merge", "--prefix", prefix, file.toString(), reg.toString()));
+        Files.delete(reg);
+        return file;
     }
 
     private static int align(int size) {
