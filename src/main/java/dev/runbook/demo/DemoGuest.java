@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -28,6 +29,7 @@ import java.util.Set;
 public final class DemoGuest implements AutoCloseable {
 
     static final String SCRIPT = "/usr/local/sbin/runbook-firstboot";
+    static final String STATE_DIR = "/var/lib/runbook/";
     static final String UNIT_LINK = "/etc/systemd/system/multi-user.target.wants/runbook-firstboot.service";
 
     private final SiteRef recovery;
@@ -97,13 +99,24 @@ public final class DemoGuest implements AutoCloseable {
                 return;
             }
             String script = fs.read(SCRIPT).orElse("");
+            Optional<String> url = fs.read(STATE_DIR + "report-url");
+            Optional<String> header = fs.read(STATE_DIR + "report-header");
             Path root = Files.createTempDirectory("runbook-demo-guest");
             try {
                 Files.createDirectories(root.resolve("etc"));
                 Path file = root.resolve("firstboot.sh");
                 Files.writeString(file, script);
-                String result = inNamespace(vm, root, file);
+                Path reportFiles = root.resolve(STATE_DIR.substring(1));
+                if (url.isPresent() && header.isPresent()) {
+                    Files.createDirectories(reportFiles);
+                    Files.writeString(reportFiles.resolve("report-url"), url.get());
+                    Files.writeString(reportFiles.resolve("report-header"), header.get());
+                }
+                String result = inNamespace(vm, root, file, url.flatMap(DemoGuest::endpointAddress));
                 Files.delete(file);
+                // the token stays as staged (0600) in the disk; only what the script wrote goes back
+                Files.deleteIfExists(reportFiles.resolve("report-url"));
+                Files.deleteIfExists(reportFiles.resolve("report-header"));
                 for (Path written : files(root)) {
                     String inside = "/" + root.relativize(written);
                     fs.write(inside, Files.readAllBytes(written), inside.startsWith("/etc/netplan") ? "0600" : "0644");
@@ -119,8 +132,22 @@ public final class DemoGuest implements AutoCloseable {
         }
     }
 
-    /** Runs the script in a fresh namespace with one veth adapter carrying the VM's MAC; returns its status. */
-    private static String inNamespace(DemoSite.Vm vm, Path root, Path script) throws IOException, InterruptedException {
+    /**
+     * The report endpoint's IPv4 address when the run staged one: the host end of the guest's adapter
+     * takes it, so that the guest reaches the endpoint over its own link, as a guest reaches its gateway.
+     */
+    static Optional<String> endpointAddress(String url) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^https?://(\\d{1,3}(?:\\.\\d{1,3}){3})[:/]")
+                .matcher(url.strip());
+        return m.find() && !m.group(1).startsWith("127.") ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    /**
+     * Runs the script in a fresh namespace with one veth adapter carrying the VM's MAC, whose host end
+     * carries the report endpoint's address when there is one; returns its status.
+     */
+    private static String inNamespace(DemoSite.Vm vm, Path root, Path script, Optional<String> endpoint)
+            throws IOException, InterruptedException {
         String ns = "rbk-demo-" + vm.name();
         String adapter = "eth0";
         String peer = "rbkd" + vm.name();
@@ -130,6 +157,9 @@ public final class DemoGuest implements AutoCloseable {
             check("ip", "netns", "add", ns);
             check("ip", "link", "add", adapter, "address", vm.mac(), "netns", ns, "type", "veth", "peer", "name", peer);
             check("ip", "link", "set", peer, "up");
+            if (endpoint.isPresent()) {
+                check("ip", "address", "add", endpoint.get() + "/24", "dev", peer);
+            }
             String out = run("env", "RUNBOOK_ROOT=" + root, "ip", "netns", "exec", ns, "bash", script.toString());
             String addresses = run("ip", "-n", ns, "-4", "-o", "address", "show", "dev", adapter);
             Path status = root.resolve("var/lib/runbook/remediation-status.json");
