@@ -35,6 +35,7 @@ public final class GuestFs implements AutoCloseable {
 
     private final Path disk;
     private final String pid;
+    private boolean failed;
 
     private GuestFs(Path disk, String pid) {
         this.disk = disk;
@@ -208,16 +209,39 @@ public final class GuestFs implements AutoCloseable {
         return lines(call("ls", target));
     }
 
-    /** Runs a program of the disk's own operating system inside the appliance, with the disk as its root. */
-    public String command(String commandLine) throws PrimitiveException, InterruptedException {
-        return call("command", commandLine);
+    /** What a command run inside the disk printed (its output and errors, together) and how it exited. */
+    public record Ran(int exit, String output) {
+        /** The last lines of the output, for a message. */
+        public String tail() {
+            List<String> lines = output.strip().lines().toList();
+            return lines.isEmpty() ? "no output" : String.join("; ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
+        }
+    }
+
+    /**
+     * Runs a command line with the disk's own /bin/sh, inside the appliance with the disk as its root.
+     * A failing command is returned, not thrown: its output is what says why, and a failed guestfish
+     * call would lose it (and end the session).
+     */
+    public Ran shell(String commandLine) throws PrimitiveException, InterruptedException {
+        String out = call("sh", "out=$( " + commandLine + " 2>&1 ); status=$?; echo \"$status\"; printf '%s' \"$out\"");
+        int nl = out.indexOf('\n');
+        String first = (nl < 0 ? out : out.substring(0, nl)).strip();
+        if (!first.matches("\\d+")) {
+            throw new PrimitiveException("libguestfs sh on " + disk + " printed no exit status: " + out.strip());
+        }
+        return new Ran(Integer.parseInt(first), nl < 0 ? "" : out.substring(nl + 1));
     }
 
     /** Flushes, unmounts and ends the appliance. */
     @Override
     public void close() throws PrimitiveException, InterruptedException {
         try {
-            call("umount-all");
+            // A failed command ends a remote guestfish, whose handle syncs its filesystems as it closes
+            // (autosync): then there is nothing left to unmount, and its failure was already reported.
+            if (!failed) {
+                call("umount-all");
+            }
         } finally {
             exec(List.of("guestfish", "--remote=" + pid, "--", "exit"), "close " + disk);
         }
@@ -228,6 +252,7 @@ public final class GuestFs implements AutoCloseable {
         command.addAll(List.of(args));
         Result r = exec(command, args[0] + " on " + disk);
         if (r.exit != 0) {
+            failed = true;
             throw new PrimitiveException("libguestfs " + String.join(" ", args) + " on " + disk + " failed: " + r.message());
         }
         return r.out;

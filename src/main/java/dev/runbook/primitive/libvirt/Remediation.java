@@ -80,7 +80,7 @@ final class Remediation extends LibvirtPrimitive {
 
     private static final String VIRTIO_MODULES = "virtio_pci virtio_blk virtio_scsi virtio_net virtio_console";
 
-    private static JsonNode adaptLinux(GuestFs fs, ObjectNode out) throws PrimitiveException, InterruptedException {
+    static JsonNode adaptLinux(GuestFs fs, ObjectNode out) throws PrimitiveException, InterruptedException {
         fs.write("/etc/dracut.conf.d/90-runbook-virtio.conf", ("# Written by runbook: the recovery site's virtio "
                 + "drivers in the initramfs.\nadd_drivers+=\" " + VIRTIO_MODULES + " \"\n").getBytes(StandardCharsets.UTF_8), "0644");
         fs.write("/usr/share/initramfs-tools/modules.d/runbook-virtio", ("# Written by runbook: the recovery site's "
@@ -97,7 +97,10 @@ final class Remediation extends LibvirtPrimitive {
             throw CallSupport.fail("the disk has kernels %s but neither dracut nor update-initramfs to put the "
                     + "virtio drivers into their initramfs; adapt it by hand or use a compatible hardware profile", kernels);
         }
-        fs.command(rebuild);
+        GuestFs.Ran ran = fs.shell(rebuild);
+        if (ran.exit() != 0) {
+            throw CallSupport.fail("%s failed inside the disk (exit %d): %s", rebuild, ran.exit(), ran.tail());
+        }
         return out.put("initramfs", "rebuilt with " + rebuild.substring(0, rebuild.indexOf(' ')));
     }
 
