@@ -113,7 +113,8 @@ public final class Catalog {
                 "adapt replica root disk {disk} of {vm} for the {profile} virtual hardware", vm,
                 req("disk", Type.STRING, "Path of the replica root disk."),
                 req("profile", Type.STRING, "The destination hardware profile."));
-        b.action("remediation.stage", true, null, "stage guest remediation files into {disk} of {vm}", vm,
+        b.action("remediation.stage", true, null,
+                "stage guest remediation files into {disk} of {vm} and set them to run at its first boot", vm,
                 req("disk", Type.STRING, "Path of the replica root disk."),
                 req("files", Type.LIST, "Files to render and stage: template, guest path and mode."));
         b.action("remediation.await-status", false, null,
