@@ -11,10 +11,16 @@ Write-Status 'firstboot' 'running'
 
 # Run once: the service that started this stage at boot (registered offline in the SYSTEM hive when the
 # disk was staged) is disabled before anything else.
+# If it cannot be disabled, the stage stops here: rebooting would run it again at every start.
 try {
     Set-Service -Name 'RunbookFirstboot' -StartupType Disabled -ErrorAction Stop
     Record 'run-once' 'succeeded' 'first-boot service RunbookFirstboot disabled'
-} catch { Record 'run-once' 'failed' ('first-boot service RunbookFirstboot: ' + $_.Exception.Message) }
+} catch {
+    Record 'run-once' 'failed' ('first-boot service RunbookFirstboot: ' + $_.Exception.Message + '; stopped without a reboot')
+    Write-Status 'firstboot' 'failed'
+    Send-Report
+    exit 0
+}
 
 # Driver readiness: the virtio storage and network drivers of the recovery hardware.
 try {

@@ -89,7 +89,8 @@ abstract class DecideCommand implements Callable<Integer> {
         }
         if (wanted == Operation.ROLLBACK && life.state().equals("committed")) {
             return r.vm() + " was committed by run " + life.runId() + "; commit is final, so normal rollback is no"
-                    + " longer available; move production back with a failback";
+                    + " longer available; move production back with a failback: reprotect it (runbooks/reprotect.yaml),"
+                    + " then fail back";
         }
         if (wanted == Operation.COMMIT && life.state().equals("test-failover-active")) {
             return r.vm() + " is test-failover-active: a test failover is never committed; roll it back with"

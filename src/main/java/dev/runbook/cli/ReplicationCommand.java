@@ -173,13 +173,24 @@ final class ReplicationCommand implements Runnable {
                     return ExitCodes.REFUSED;
                 }
                 JsonNode before = p.port().status(p.name(), p.controller());
+                if (before.path("export").asText().isEmpty()) {
+                    err.println("runbook: " + p.name() + " has no replication entry on its recovery site: the port does "
+                            + "not replicate it");
+                    return ExitCodes.INVALID;
+                }
                 String direction = before.path("direction").asText();
                 if (direction.equals(ReplicationDirection.FORWARD) && !before.path("export").asText().equals("active")) {
                     err.println("runbook: refused: the export of " + p.name() + " is " + before.path("export").asText()
                             + ": a failover holds its replicas; roll it back, or reprotect after its commit");
                     return ExitCodes.REFUSED;
                 }
-                p.port().sync(p.name(), p.disks());
+                try {
+                    p.port().sync(p.name(), p.disks());
+                } catch (PrimitiveException e) {
+                    err.println("runbook: the sync of " + p.name() + " failed, and a checkpoint is pending until one "
+                            + "succeeds: " + e.getMessage());
+                    return ExitCodes.FAILED;
+                }
                 JsonNode after = p.port().status(p.name(), p.controller());
                 out.println("synced " + p.name() + " " + direction + " (" + p.disks().size() + " disks)"
                         + (before.path("checkpointPending").asBoolean() ? "; the pending checkpoint is recovered" : "")

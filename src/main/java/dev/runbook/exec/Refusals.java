@@ -15,7 +15,7 @@ final class Refusals {
         String by = byRun == null ? "" : " (run " + byRun + ")";
         if (state.equals("committed") && r.operation().equals("rollback")) {
             return r.vm() + " is committed" + by + "; commit is final, so normal rollback is no longer available;"
-                    + " move production back with a failback";
+                    + " move production back with a failback: reprotect it (runbooks/reprotect.yaml), then fail back";
         }
         if (state.equals("committed") && r.operation().equals("failback")) {
             return r.vm() + " is committed" + by + " but still replicates forward; reprotect it first (reverse"

@@ -98,7 +98,7 @@ public final class Catalog {
         b.action("replication.reverse-sync", true, null,
                 "run a final reverse sync of {vm} from the stopped recovered VM into the protected site's disks", vm);
         b.action("replication.controller-mode", true, null,
-                "return the controller of {vm} to replication mode: its definition from before failover, started", vm);
+                "return the controller of {vm} to replication mode: its definition from before failover (left off)", vm);
         b.probe("replication.sync-state", "read the direction, last sync time, result and checkpoint of {vm}", vm);
         b.probe("controller.health", "read the health of the controller of {vm}", vm);
         b.probe("locks.active", "list operation locks held on {vm} by other runs", vm);

@@ -117,6 +117,11 @@ final class Replication extends LibvirtPrimitive {
     private static JsonNode copy(Session session, JsonNode vm, String direction)
             throws PrimitiveException, InterruptedException {
         boolean forward = ReplicationDirection.FORWARD.equals(direction);
+        // Until every disk is copied the receiving disks are torn: a sync cut off here leaves a checkpoint
+        // that blocks failover, never an earlier "succeeded".
+        ObjectNode before = session.state();
+        entry(before, vm.path("name").asText(), session.site()).put("lastResult", "running").put("checkpointPending", true);
+        session.writeState(before);
         ArrayNode synced = object().arrayNode();
         for (JsonNode d : vm.path("disks")) {
             Path source = Path.of(d.path("source").asText());
@@ -150,7 +155,8 @@ final class Replication extends LibvirtPrimitive {
 
     /**
      * The controller returns to replication mode after a failback: its definition from before the
-     * failover (recorded when the export stopped), started again to receive syncs.
+     * failover (recorded when the export stopped). It stays off: the forward sync writes into the
+     * replicas it would hold open, and the runbook starts it afterwards.
      */
     private JsonNode controllerMode(Call call) throws PrimitiveException, InterruptedException {
         JsonNode vm = CallSupport.vm(call);
@@ -168,8 +174,7 @@ final class Replication extends LibvirtPrimitive {
                         controller, session.site().name(), power);
             }
             session.define(controller, xml);
-            session.start(controller);
-            return object().put("controller", controller).put("state", "running");
+            return object().put("controller", controller).put("definition", "replication mode");
         });
     }
 
@@ -181,9 +186,8 @@ final class Replication extends LibvirtPrimitive {
         JsonNode vm = CallSupport.vm(call);
         String controller = vm.path("controllerDomain").asText();
         JsonNode entry = session.state().path("replication").path(vm.path("name").asText());
-        boolean done = "running".equals(session.stateOf(controller))
-                && Session.sameDefinition(session.definition(controller), entry.path("controllerDefinition").asText());
-        return done ? new Observation.Applied(object().put("controller", controller).put("state", "running"))
+        boolean done = Session.sameDefinition(session.definition(controller), entry.path("controllerDefinition").asText());
+        return done ? new Observation.Applied(object().put("controller", controller).put("definition", "replication mode"))
                 : new Observation.NotApplied();
     }
 

@@ -42,8 +42,15 @@ public final class ReplicationPort {
      */
     public void sync(String vm, List<Pair> disks) throws PrimitiveException, InterruptedException {
         boolean forward = ReplicationDirection.FORWARD.equals(direction(vm));
+        // Torn until every disk is copied: a sync that fails or is cut off leaves a checkpoint pending.
+        update(vm, e -> e.put("lastResult", "running").put("checkpointPending", true));
         for (Pair p : disks) {
-            QemuImg.copyInto(forward ? p.source() : p.replica(), forward ? p.replica() : p.source());
+            try {
+                QemuImg.copyInto(forward ? p.source() : p.replica(), forward ? p.replica() : p.source());
+            } catch (PrimitiveException e) {
+                update(vm, entry -> entry.put("lastResult", "failed").put("lastError", e.getMessage()));
+                throw e;
+            }
         }
         update(vm, e -> e.put("lastResult", "succeeded").put("lastSync", Instant.now().toString())
                 .put("checkpointPending", false));
@@ -87,7 +94,8 @@ public final class ReplicationPort {
     /** What the port knows of a VM, with its controller's power state and health. */
     public ObjectNode status(String vm, String controller) throws PrimitiveException, InterruptedException {
         return Session.read(recovery, s -> {
-            JsonNode entry = Replication.entry(s.state(), vm, recovery);
+            // A VM the port has no entry for is shown, as unknown, rather than ending the listing.
+            JsonNode entry = s.state().path("replication").path(vm);
             String power = s.stateOf(controller);
             return StateFile.JSON.createObjectNode().put("vm", vm).put("direction", ReplicationDirection.of(entry))
                     .put("export", entry.path("export").asText()).put("lastSync", entry.path("lastSync").asText())

@@ -146,6 +146,7 @@ final class WindowsFirstboot {
 
     /** The first-boot script among the staged files: the one named firstboot.ps1. */
     static Optional<String> script(List<String> stagedPaths) {
-        return stagedPaths.stream().filter(p -> p.toLowerCase().endsWith("/firstboot.ps1")).findFirst();
+        return stagedPaths.stream().map(p -> p.replace('\\', '/'))
+                .filter(p -> p.toLowerCase().endsWith("/firstboot.ps1")).findFirst();
     }
 }

@@ -144,7 +144,7 @@ final class LocalReplication extends LocalPrimitive {
         });
     }
 
-    /** The controller returns to its definition from before the failover, and runs to receive syncs. */
+    /** The controller returns to its definition from before the failover; it stays off until started. */
     private JsonNode controllerMode(Call call) throws PrimitiveException {
         JsonNode vm = vm(call);
         Site site = recovery(call);
@@ -168,8 +168,8 @@ final class LocalReplication extends LocalPrimitive {
             } catch (com.fasterxml.jackson.core.JsonProcessingException | ClassCastException e) {
                 throw fail("definition recorded for controller '%s' is not one this site wrote: %s", name, recorded);
             }
-            domain.put("state", "running");
-            return object().put("controller", name).put("state", "running");
+            domain.put("state", "shutoff");
+            return object().put("controller", name).put("definition", "replication mode");
         });
     }
 
