@@ -37,6 +37,16 @@ class DemoSiteRemediationTest {
                 "--journal", site.journal.toString());
     }
 
+    /** A test failover of web01 while the demo guest boots it; the run must succeed. */
+    private Cli failoverWithGuest(DemoFixture site, StringWriter guestLog) throws Exception {
+        Cli failover;
+        try (DemoGuest guest = DemoGuest.start(site.dir, site.recoverySite, new PrintWriter(guestLog))) {
+            failover = testFailover(site, "web01");
+        }
+        assertEquals(0, failover.code(), failover.out() + failover.err() + guestLog);
+        return failover;
+    }
+
     @Test
     void aLinuxGuestIsAdaptedStagedBootedAndReportsSucceeded() throws Exception {
         needsGuestfish();
@@ -46,11 +56,7 @@ class DemoSiteRemediationTest {
         Path root = site.replica("web01", "root");
         Path before = DemoFixture.copy(root, tmp.resolve("before/web01-root.qcow2"));
         StringWriter guestLog = new StringWriter();
-        Cli failover;
-        try (DemoGuest guest = DemoGuest.start(site.dir, site.recoverySite, new PrintWriter(guestLog))) {
-            failover = testFailover(site, "web01");
-        }
-        assertEquals(0, failover.code(), failover.out() + failover.err() + guestLog);
+        Cli failover = failoverWithGuest(site, guestLog);
 
         JsonNode entry = StateFile.at(site.recoverySite.state()).read().at("/remediation/web01");
         assertEquals("succeeded", entry.path("status").asText(), entry.toString());
@@ -92,11 +98,7 @@ class DemoSiteRemediationTest {
             String url = "http://10.10.0.1:" + server.port();
             Files.writeString(site.inventory, Files.readString(site.inventory).replaceFirst(
                     "(?m)^(\\s+)hardwareProfile: kvm-virtio$", "$1hardwareProfile: kvm-virtio\n$1reportUrl: " + url));
-            Cli failover;
-            try (DemoGuest guest = DemoGuest.start(site.dir, site.recoverySite, new PrintWriter(guestLog))) {
-                failover = testFailover(site, "web01");
-            }
-            assertEquals(0, failover.code(), failover.out() + failover.err() + guestLog);
+            Cli failover = failoverWithGuest(site, guestLog);
             JsonNode entry = StateFile.at(site.recoverySite.state()).read().at("/remediation/web01");
             assertEquals("succeeded", entry.path("status").asText(), entry.toString());
             assertEquals("endpoint", entry.path("source").asText(), "the report did not come over HTTP: " + entry + guestLog);

@@ -41,12 +41,12 @@ public final class ReplicationPort {
      * reprotect); the sync succeeds and clears any checkpoint.
      */
     public void sync(String vm, List<Pair> disks) throws PrimitiveException, InterruptedException {
-        boolean forward = ReplicationDirection.FORWARD.equals(direction(vm));
+        boolean forward = forward(vm);
         // Torn until every disk is copied: a sync that fails or is cut off leaves a checkpoint pending.
         update(vm, e -> e.put("lastResult", "running").put("checkpointPending", true));
         for (Pair p : disks) {
             try {
-                QemuImg.copyInto(forward ? p.source() : p.replica(), forward ? p.replica() : p.source());
+                copy(p, forward);
             } catch (PrimitiveException e) {
                 update(vm, entry -> entry.put("lastResult", "failed").put("lastError", e.getMessage()));
                 throw e;
@@ -62,9 +62,7 @@ public final class ReplicationPort {
      */
     public void interruptedSync(String vm, List<Pair> disks) throws PrimitiveException, InterruptedException {
         if (!disks.isEmpty()) {
-            boolean forward = ReplicationDirection.FORWARD.equals(direction(vm));
-            Pair p = disks.get(0);
-            QemuImg.copyInto(forward ? p.source() : p.replica(), forward ? p.replica() : p.source());
+            copy(disks.get(0), forward(vm));
         }
         update(vm, e -> e.put("lastResult", "interrupted").put("checkpointPending", true));
     }
@@ -103,6 +101,15 @@ public final class ReplicationPort {
                     .put("checkpointPending", entry.path("checkpointPending").asBoolean(false))
                     .put("controller", controller).put("controllerState", power).put("health", health(power, entry));
         });
+    }
+
+    /** Copies one disk the way the VM replicates: source into replica, or back. */
+    private static void copy(Pair p, boolean forward) throws PrimitiveException, InterruptedException {
+        QemuImg.copyInto(forward ? p.source() : p.replica(), forward ? p.replica() : p.source());
+    }
+
+    private boolean forward(String vm) throws PrimitiveException {
+        return ReplicationDirection.FORWARD.equals(direction(vm));
     }
 
     /** The VM's replication direction: forward, or reverse after a reprotect. */
