@@ -57,7 +57,7 @@ final class ProgressPrinter implements Consumer<Entry>, AutoCloseable {
     static int countSteps(List<Plan.PlannedStep> steps) {
         int n = 0;
         for (Plan.PlannedStep s : steps) {
-            n += 1 + (s.steps() == null ? 0 : countSteps(s.steps())); // a group ends too
+            n += 1 + countSteps(s.children()); // a group ends too
         }
         return n;
     }

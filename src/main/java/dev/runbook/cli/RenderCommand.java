@@ -55,10 +55,10 @@ final class RenderCommand implements Callable<Integer> {
             ObjectNode manifest = json.createObjectNode().put("runbook", plan.runbook().name())
                     .put("vm", plan.vm()).put("planHash", plan.hash());
             ArrayNode files = manifest.putArray("files");
-            List<Plan.PlannedStep> steps = new ArrayList<>();
-            flatten(plan.steps(), steps);
+            List<Plan.PlannedAction> steps = new ArrayList<>();
+            actions(plan.steps(), steps);
             Files.createDirectories(out);
-            for (Plan.PlannedStep s : steps) {
+            for (Plan.PlannedAction s : steps) {
                 if (s.scripts() == null || s.skipped()) {
                     continue;
                 }
@@ -84,12 +84,12 @@ final class RenderCommand implements Callable<Integer> {
         }
     }
 
-    private static void flatten(List<Plan.PlannedStep> steps, List<Plan.PlannedStep> into) {
+    private static void actions(List<Plan.PlannedStep> steps, List<Plan.PlannedAction> into) {
         for (Plan.PlannedStep s : steps) {
-            into.add(s);
-            if (s.steps() != null) {
-                flatten(s.steps(), into);
+            if (s instanceof Plan.PlannedAction a) {
+                into.add(a);
             }
+            actions(s.children(), into);
         }
     }
 

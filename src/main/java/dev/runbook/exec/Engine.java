@@ -18,7 +18,6 @@ import dev.runbook.primitive.Primitives;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -100,7 +99,7 @@ public final class Engine implements AutoCloseable {
                 return Result.refused(refusal.get().message());
             }
             admitted.accept(id);
-            return new Execution(this, r, plan).drive();
+            return new RunDriver(this, r, plan).drive();
         }
     }
 
@@ -112,7 +111,7 @@ public final class Engine implements AutoCloseable {
             return Result.refused("run " + runId + " is being driven by another process; wait for it");
         }
         try (DriverLock held = lock.get()) {
-            return new Execution(this, r, plan(r)).drive();
+            return new RunDriver(this, r, plan(r)).drive();
         }
     }
 
@@ -131,9 +130,8 @@ public final class Engine implements AutoCloseable {
             return new Decided(null, null, Result.refused("run " + runId + " is being driven by another process"));
         }
         try (DriverLock held = lock.get()) {
-            Execution e = new Execution(this, r, plan(r));
-            List<Entry> batch = new ArrayList<>();
-            Operation.Outcome outcome = e.decide(requested, by, batch);
+            RunDriver e = new RunDriver(this, r, plan(r));
+            Operation.Outcome outcome = e.decide(requested, by);
             JsonNode decision = RunView.of(journal, runId).decision().orElseThrow();
             Result result = outcome == Operation.Outcome.COMMIT ? e.drive()
                     : new Result(runId, RunState.AWAITING_DECISION, "decided rollback");
@@ -144,14 +142,11 @@ public final class Engine implements AutoCloseable {
     /** Runs a failover run's compensations in reverse order; failures are returned, never hidden. */
     List<String> undo(String failoverRunId, String byRun) {
         RunRecord r = journal.run(failoverRunId).orElseThrow(() -> new IllegalArgumentException("no run " + failoverRunId));
-        Execution e = new Execution(this, r, plan(r));
-        List<Entry> batch = new ArrayList<>();
-        List<String> failures = e.compensate(batch, "rolled back by run " + byRun);
+        List<String> failures = new RunDriver(this, r, plan(r)).compensate("rolled back by run " + byRun);
         if (!failures.isEmpty()) {
-            batch.add(Entry.of(failoverRunId, Entry.Kind.RUN, null, RunState.COMPENSATION_FAILED.id(),
+            journal.write(List.of(Entry.of(failoverRunId, Entry.Kind.RUN, null, RunState.COMPENSATION_FAILED.id(),
                     JsonNodeFactory.instance.objectNode().put("message", "rollback by run " + byRun + " failed:\n  - "
-                            + String.join("\n  - ", failures))));
-            journal.write(batch);
+                            + String.join("\n  - ", failures)))));
         }
         return failures;
     }

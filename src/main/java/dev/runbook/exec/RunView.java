@@ -89,17 +89,16 @@ public final class RunView {
         return out;
     }
 
-    /** Which states end a step, a compensation or a run. */
+    /** Which states end a step, a precheck or a compensation. */
     static final class Terminal {
         private Terminal() {
         }
 
         static boolean is(String state) {
-            return switch (state) {
-                case "succeeded", "failed", "skipped", "passed", "warned", "blocked", "done", "not-needed",
-                     "irreversible", "covered" -> true;
-                default -> false;
-            };
+            StepState step = StepState.of(state);
+            CompensationState compensation = CompensationState.of(state);
+            return step != null && step.ended() || PrecheckState.of(state) != null
+                    || compensation != null && compensation.settled();
         }
     }
 }

@@ -47,8 +47,8 @@ final class Scope {
         return bindings;
     }
 
-    void finished(String stepId, String state, JsonNode result) {
-        ObjectNode s = JSON.objectNode().put("state", state);
+    void finished(String stepId, StepState state, JsonNode result) {
+        ObjectNode s = JSON.objectNode().put("state", state.id());
         if (result != null) {
             s.set("result", result);
         }

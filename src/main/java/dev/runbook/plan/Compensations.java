@@ -25,16 +25,14 @@ final class Compensations {
             if (s.skipped()) {
                 continue;
             }
-            if (s.steps() != null) {
-                collect(s.steps(), out);
-            }
-            if (!Boolean.TRUE.equals(s.mutates())) {
+            collect(s.children(), out);
+            if (!(s instanceof Plan.PlannedAction a) || !a.mutates()) {
                 continue;
             }
-            if (s.undo() != null) {
-                out.add(new Plan.Compensation(s.id(), s.undo().uses(), s.undo().coveredBy(), null));
-            } else if (s.irreversible() != null) {
-                out.add(new Plan.Compensation(s.id(), null, null, s.irreversible()));
+            if (a.undo() != null) {
+                out.add(new Plan.Compensation(a.id(), a.undo().uses(), a.undo().coveredBy(), null));
+            } else if (a.irreversible() != null) {
+                out.add(new Plan.Compensation(a.id(), null, null, a.irreversible()));
             }
         }
     }

@@ -36,23 +36,24 @@ public final class MermaidPreview {
     private void steps(List<Plan.PlannedStep> steps) {
         for (Plan.PlannedStep s : steps) {
             String node = id(s);
-            String label = escape(s.index() + ". " + s.id() + (s.uses() != null ? "\\n" + s.uses() : ""));
-            switch (s.kind()) {
-                case "decision" -> out.append("  ").append(node).append("{\"").append(label).append("\\n")
-                        .append(String.join(" / ", s.decision().options())).append("\"}\n");
-                case "parallel" -> {
-                    out.append("  subgraph ").append(node).append(" [\"").append(label).append("\"]\n");
-                    String before = previous;
-                    for (Plan.PlannedStep b : s.steps()) {
+            switch (s) {
+                case Plan.PlannedAction a -> out.append("  ").append(node).append("[\"")
+                        .append(escape(s.index() + ". " + s.id() + "\\n" + a.uses())).append("\"]\n");
+                case Plan.PlannedDecision d -> out.append("  ").append(node).append("{\"")
+                        .append(escape(s.index() + ". " + s.id())).append("\\n")
+                        .append(String.join(" / ", d.decision().options())).append("\"}\n");
+                case Plan.PlannedGroup g -> {
+                    out.append("  subgraph ").append(node).append(" [\"").append(escape(s.index() + ". " + s.id()))
+                            .append("\"]\n");
+                    for (Plan.PlannedStep b : g.steps()) {
                         out.append("    ").append(id(b)).append("[\"").append(escape(b.index() + ". " + b.id()))
                                 .append("\"]\n");
                     }
                     out.append("  end\n");
-                    edge(before, node, "-->");
+                    edge(previous, node, "-->");
                     previous = node;
                     continue;
                 }
-                default -> out.append("  ").append(node).append("[\"").append(label).append("\"]\n");
             }
             if (s.skipped()) {
                 out.append("  class ").append(node).append(" skipped\n");
@@ -64,14 +65,12 @@ public final class MermaidPreview {
 
     private void undoEdges(List<Plan.PlannedStep> steps) {
         for (Plan.PlannedStep s : steps) {
-            if (s.undo() != null && s.undo().uses() != null && !s.skipped()) {
+            if (s instanceof Plan.PlannedAction a && a.undo() != null && a.undo().uses() != null && !s.skipped()) {
                 String u = id(s) + "_undo";
-                out.append("  ").append(u).append("[/\"undo: ").append(escape(s.undo().uses())).append("\"/]\n");
+                out.append("  ").append(u).append("[/\"undo: ").append(escape(a.undo().uses())).append("\"/]\n");
                 out.append("  ").append(id(s)).append(" -.-> ").append(u).append('\n');
             }
-            if (s.steps() != null) {
-                undoEdges(s.steps());
-            }
+            undoEdges(s.children());
         }
     }
 

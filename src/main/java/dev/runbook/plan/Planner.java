@@ -151,20 +151,23 @@ public final class Planner {
         String require = c.require().map(e -> e.text()).orElse(null);
         return switch (s) {
             case Step.Action a -> action(a, index, when, require, timeout, skipped);
-            case Step.Parallel p -> new Plan.PlannedStep(index, p.id(), "parallel", c.name(), c.description(), null,
-                    null, null, null, null, nullIfEmpty(c.needs()), when, require, null, timeout, null, null, null,
-                    p.concurrency(), p.failFast(), steps(Order.sort(p.steps()), index), null, skipped, p.pointer());
-            case Step.Decision d -> new Plan.PlannedStep(index, d.id(), "decision", c.name(), c.description(), null,
-                    null, null, null, null, nullIfEmpty(c.needs()), when, require, null, timeout, null, null, null, null,
-                    null, null, new Plan.Decision(d.prompt() == null ? null
-                    : resolve(JSON.textNode(d.prompt()), d.pointer() + "/decision/prompt").value().asText(), d.options().stream().map(o -> o.id()).toList(),
-                    d.decisionTimeout().map(Durations::format).orElse(null),
-                    d.onTimeout().map(o -> o.id()).orElse(null), d.commitWhen().map(e -> e.text()).orElse(null)),
-                    skipped, d.pointer());
+            case Step.Parallel p -> new Plan.PlannedGroup(index, p.id(), c.name(), c.description(),
+                    nullIfEmpty(c.needs()), when, require, timeout, p.concurrency(), p.failFast(),
+                    steps(Order.sort(p.steps()), index), skipped, p.pointer());
+            case Step.Decision d -> new Plan.PlannedDecision(index, d.id(), c.name(), c.description(),
+                    nullIfEmpty(c.needs()), when, require, timeout, decision(d), skipped, d.pointer());
         };
     }
 
-    private Plan.PlannedStep action(Step.Action a, String index, Plan.Guard when, String require, String timeout,
+    private Plan.Decision decision(Step.Decision d) {
+        String prompt = d.prompt() == null ? null
+                : resolve(JSON.textNode(d.prompt()), d.pointer() + "/decision/prompt").value().asText();
+        return new Plan.Decision(prompt, d.options().stream().map(o -> o.id()).toList(),
+                d.decisionTimeout().map(Durations::format).orElse(null), d.onTimeout().map(o -> o.id()).orElse(null),
+                d.commitWhen().map(e -> e.text()).orElse(null));
+    }
+
+    private Plan.PlannedAction action(Step.Action a, String index, Plan.Guard when, String require, String timeout,
                                     boolean skipped) {
         PrimitiveSpec spec = catalog.find(a.uses()).orElseThrow();
         Resolved with = resolve(a.with().value(), a.with().pointer());
@@ -178,10 +181,10 @@ public final class Planner {
         }
         Plan.Retry retry = a.retry().map(r -> new Plan.Retry(r.attempts(), Durations.format(r.backoff()),
                 Durations.format(r.maxBackoff()), r.jitter())).orElse(null);
-        return new Plan.PlannedStep(index, a.id(), "action", a.common().name(), a.common().description(), a.uses(),
+        return new Plan.PlannedAction(index, a.id(), a.common().name(), a.common().description(), a.uses(),
                 Summaries.fill(spec.summary(), with.value()), spec.mutates(), with.value(), with.deferred(),
                 nullIfEmpty(a.common().needs()), when, require, retry, timeout, undo, a.irreversible().orElse(null),
-                scripts, null, null, null, null, skipped, a.pointer());
+                scripts, skipped, a.pointer());
     }
 
     /**

@@ -61,30 +61,33 @@ public final class TextPreview {
         scripts(p.steps());
         line("");
         line("Plan: %d steps, %d change the site, %d skipped, %d undo actions, %d guest files.",
-                count(p.steps(), s -> true), count(p.steps(), s -> Boolean.TRUE.equals(s.mutates()) && !s.skipped()),
+                count(p.steps(), s -> true),
+                count(p.steps(), s -> s instanceof Plan.PlannedAction a && a.mutates() && !s.skipped()),
                 count(p.steps(), Plan.PlannedStep::skipped),
                 p.compensation().stream().filter(c -> c.uses() != null).count(),
-                count(p.steps(), s -> s.scripts() != null, s -> s.scripts().size()));
+                count(p.steps(), s -> s instanceof Plan.PlannedAction a && a.scripts() != null,
+                        s -> ((Plan.PlannedAction) s).scripts().size()));
         return out.toString();
     }
 
     private void steps(List<Plan.PlannedStep> steps, String indent) {
         for (Plan.PlannedStep s : steps) {
             String head = indent + s.index() + ". " + s.id();
-            switch (s.kind()) {
-                case "action" -> line("%s  %s%s%s", head, s.uses(), Boolean.TRUE.equals(s.mutates()) ? "  (changes the site)" : "",
-                        s.skipped() ? "  SKIPPED" : "");
-                case "parallel" -> line("%s  parallel, at most %d at once%s%s", head, s.concurrency(),
-                        Boolean.TRUE.equals(s.failFast()) ? ", fail fast" : "", s.skipped() ? "  SKIPPED" : "");
-                default -> line("%s  decision: %s%s", head, String.join(" or ", s.decision().options()),
-                        s.skipped() ? "  SKIPPED" : "");
+            String skipped = s.skipped() ? "  SKIPPED" : "";
+            switch (s) {
+                case Plan.PlannedAction a -> line("%s  %s%s%s", head, a.uses(), a.mutates() ? "  (changes the site)" : "",
+                        skipped);
+                case Plan.PlannedGroup g -> line("%s  parallel, at most %d at once%s%s", head, g.concurrency(),
+                        Boolean.TRUE.equals(g.failFast()) ? ", fail fast" : "", skipped);
+                case Plan.PlannedDecision d -> line("%s  decision: %s%s", head,
+                        String.join(" or ", d.decision().options()), skipped);
             }
             String pad = indent + " ".repeat(s.index().length() + 2);
             if (s.name() != null) {
                 line("%s%s", pad, s.name());
             }
-            if (s.summary() != null) {
-                line("%s# %s", pad, s.summary());
+            if (s instanceof Plan.PlannedAction a && a.summary() != null) {
+                line("%s# %s", pad, a.summary());
             }
             if (s.when() != null) {
                 line("%swhen     %s  => %s", pad, s.when().expression(), s.when().value());
@@ -92,48 +95,69 @@ public final class TextPreview {
             if (s.needs() != null) {
                 line("%sneeds    %s", pad, String.join(", ", s.needs()));
             }
-            if (s.with() != null && s.with().size() > 0) {
-                s.with().fields().forEachRemaining(e -> line("%s  %-10s = %s%s", pad, e.getKey(), value(e.getValue()),
-                        isDeferred(s.deferred(), e.getKey()) ? "  (known at run time)" : ""));
-            }
-            if (s.require() != null) {
-                line("%srequire  %s", pad, s.require());
-            }
-            if (s.retry() != null) {
-                line("%sretry    %d attempts, backoff %s (max %s, jitter %.0f%%)", pad, s.retry().attempts(),
-                        s.retry().backoff(), s.retry().maxBackoff(), s.retry().jitter() * 100);
-            }
-            if (s.timeout() != null) {
-                line("%stimeout  %s", pad, s.timeout());
-            }
-            if (s.undo() != null) {
-                if (s.undo().coveredBy() != null) {
-                    line("%sundo:    covered by the undo of %s", pad, s.undo().coveredBy());
-                } else {
-                    line("%sundo:    %s%s", pad, s.undo().uses(), args(s.undo().with(), s.undo().deferred()));
+            switch (s) {
+                case Plan.PlannedAction a -> action(a, pad);
+                case Plan.PlannedGroup g -> {
+                    common(s, pad);
+                    steps(g.steps(), indent + "   ");
                 }
-            } else if (s.irreversible() != null) {
-                line("%sundo:    none, irreversible: %s", pad, s.irreversible());
-            }
-            if (s.decision() != null) {
-                Plan.Decision d = s.decision();
-                if (d.prompt() != null) {
-                    line("%sprompt   %s", pad, d.prompt());
-                }
-                if (d.timeout() != null) {
-                    line("%stimeout  %s, then %s%s", pad, d.timeout(), d.onTimeout() == null ? "keep waiting" : d.onTimeout(),
-                            d.commitWhen() == null ? "" : " when " + d.commitWhen() + ", else rollback");
+                case Plan.PlannedDecision d -> {
+                    common(s, pad);
+                    decision(d.decision(), pad);
                 }
             }
-            if (s.scripts() != null) {
-                for (Plan.Script f : s.scripts()) {
-                    line("%sstage    %s  (%s, mode %s, sha256:%s)", pad, f.path(), f.template(), f.mode(),
-                            f.sha256().substring(0, 12));
-                }
+        }
+    }
+
+    /** The lines every kind of step has after its head: its condition and its time limit. */
+    private void common(Plan.PlannedStep s, String pad) {
+        if (s.require() != null) {
+            line("%srequire  %s", pad, s.require());
+        }
+        if (s.timeout() != null) {
+            line("%stimeout  %s", pad, s.timeout());
+        }
+    }
+
+    private void action(Plan.PlannedAction a, String pad) {
+        if (a.with() != null && a.with().size() > 0) {
+            a.with().fields().forEachRemaining(e -> line("%s  %-10s = %s%s", pad, e.getKey(), value(e.getValue()),
+                    isDeferred(a.deferred(), e.getKey()) ? "  (known at run time)" : ""));
+        }
+        if (a.require() != null) {
+            line("%srequire  %s", pad, a.require());
+        }
+        if (a.retry() != null) {
+            line("%sretry    %d attempts, backoff %s (max %s, jitter %.0f%%)", pad, a.retry().attempts(),
+                    a.retry().backoff(), a.retry().maxBackoff(), a.retry().jitter() * 100);
+        }
+        if (a.timeout() != null) {
+            line("%stimeout  %s", pad, a.timeout());
+        }
+        if (a.undo() != null) {
+            if (a.undo().coveredBy() != null) {
+                line("%sundo:    covered by the undo of %s", pad, a.undo().coveredBy());
+            } else {
+                line("%sundo:    %s%s", pad, a.undo().uses(), args(a.undo().with(), a.undo().deferred()));
             }
-            if (s.steps() != null) {
-                steps(s.steps(), indent + "   ");
+        } else if (a.irreversible() != null) {
+            line("%sundo:    none, irreversible: %s", pad, a.irreversible());
+        }
+        if (a.scripts() != null) {
+            for (Plan.Script f : a.scripts()) {
+                line("%sstage    %s  (%s, mode %s, sha256:%s)", pad, f.path(), f.template(), f.mode(),
+                        f.sha256().substring(0, 12));
             }
+        }
+    }
+
+    private void decision(Plan.Decision d, String pad) {
+        if (d.prompt() != null) {
+            line("%sprompt   %s", pad, d.prompt());
+        }
+        if (d.timeout() != null) {
+            line("%stimeout  %s, then %s%s", pad, d.timeout(), d.onTimeout() == null ? "keep waiting" : d.onTimeout(),
+                    d.commitWhen() == null ? "" : " when " + d.commitWhen() + ", else rollback");
         }
     }
 
@@ -142,16 +166,14 @@ public final class TextPreview {
             return;
         }
         for (Plan.PlannedStep s : steps) {
-            if (s.scripts() != null) {
-                for (Plan.Script f : s.scripts()) {
+            if (s instanceof Plan.PlannedAction a && a.scripts() != null) {
+                for (Plan.Script f : a.scripts()) {
                     line("");
                     line("--- %s  (step %s, from templates/%s, sha256:%s)", f.path(), s.id(), f.template(), f.sha256());
                     f.content().lines().forEach(l -> line("    %s", l));
                 }
             }
-            if (s.steps() != null) {
-                scripts(s.steps());
-            }
+            scripts(s.children());
         }
     }
 
@@ -200,9 +222,7 @@ public final class TextPreview {
             if (p.test(s)) {
                 n += weight.applyAsInt(s);
             }
-            if (s.steps() != null) {
-                n += count(s.steps(), p, weight);
-            }
+            n += count(s.children(), p, weight);
         }
         return n;
     }

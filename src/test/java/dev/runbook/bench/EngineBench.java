@@ -306,9 +306,8 @@ public final class EngineBench {
             String id = "step-" + i;
             ObjectNode with = JSON.objectNode().put("note", "no-op " + i).put("index", i);
             Plan.Guard when = guarded ? new Plan.Guard(GUARD, Plan.Guard.AT_RUN_TIME) : null;
-            list.add(new Plan.PlannedStep(String.valueOf(i + 1), id, "action", id, null, "bench.noop", "do nothing",
-                    false, with, null, null, when, null, null, null, null, null, null, null, null, null, null, false,
-                    "/steps/" + i));
+            list.add(new Plan.PlannedAction(String.valueOf(i + 1), id, id, null, "bench.noop", "do nothing",
+                    false, with, null, null, when, null, null, null, null, null, null, false, "/steps/" + i));
         }
         Map<String, JsonNode> inputs = guarded ? Map.of("n", JSON.numberNode(1)) : Map.of();
         return new Plan(Plan.VERSION, new Plan.Source("bench", "1", "bench.yaml", "0".repeat(64)),

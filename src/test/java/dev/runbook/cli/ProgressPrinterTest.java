@@ -50,9 +50,7 @@ class ProgressPrinterTest {
 
     private static void collect(List<Plan.PlannedStep> steps, List<String> into) {
         for (Plan.PlannedStep s : steps) {
-            if (s.steps() != null) {
-                collect(s.steps(), into);
-            }
+            collect(s.children(), into);
             into.add(s.id());
         }
     }

@@ -145,11 +145,10 @@ class FaultMatrixTest {
             Map<String, Map<String, String>> after = new LinkedHashMap<>();
             List<String> steps = new ArrayList<>();
             Plan plan = h.plan(s.runbook(), s.vm(), parent == null ? Map.of() : Map.of("failoverRun", parent));
-            Map<String, Plan.PlannedStep> byId = new LinkedHashMap<>();
+            Map<String, Plan.PlannedAction> byId = new LinkedHashMap<>();
             collect(plan.steps(), byId);
             h.journal.subscribe(e -> {
-                if (e.kind() == Entry.Kind.STEP && e.state().equals("succeeded") && byId.containsKey(e.step())
-                        && byId.get(e.step()).uses() != null) {
+                if (e.kind() == Entry.Kind.STEP && e.state().equals("succeeded") && byId.containsKey(e.step())) {
                     steps.add(e.step());
                     after.put(e.step(), flat(h));
                 }
@@ -162,12 +161,13 @@ class FaultMatrixTest {
         }
     }
 
-    private static void collect(List<Plan.PlannedStep> steps, Map<String, Plan.PlannedStep> into) {
+    /** Every action by id: the steps that call a primitive. */
+    private static void collect(List<Plan.PlannedStep> steps, Map<String, Plan.PlannedAction> into) {
         for (Plan.PlannedStep p : steps) {
-            into.put(p.id(), p);
-            if (p.steps() != null) {
-                collect(p.steps(), into);
+            if (p instanceof Plan.PlannedAction a) {
+                into.put(a.id(), a);
             }
+            collect(p.children(), into);
         }
     }
 
@@ -276,11 +276,11 @@ class FaultMatrixTest {
             Reference ref = reference(s);
             try (Harness h = harness(s.vm())) {
                 Plan plan = h.plan(s.runbook(), s.vm(), Map.of());
-                Map<String, Plan.PlannedStep> byId = new LinkedHashMap<>();
+                Map<String, Plan.PlannedAction> byId = new LinkedHashMap<>();
                 collect(plan.steps(), byId);
                 String last = ref.steps().get(ref.steps().size() - 1);
                 for (String step : ref.steps()) {
-                    Plan.PlannedStep p = byId.get(step);
+                    Plan.PlannedAction p = byId.get(step);
                     if (p.undo() != null && p.undo().uses() != null && !step.equals(last)) {
                         tests.add(DynamicTest.dynamicTest(s + " undo of " + step + " fails", () -> compensationTrial(s, step, last)));
                     }

@@ -1,0 +1,73 @@
+package dev.runbook.exec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Transitions of one run not yet written to its journal. They are written together by {@link #flush()},
+ * always before the action they announce; each parallel branch keeps its own batch.
+ */
+final class Batch {
+
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private final Journal journal;
+    private final String runId;
+    private final List<Entry> entries = new ArrayList<>();
+
+    Batch(Journal journal, String runId) {
+        this.journal = journal;
+        this.runId = runId;
+    }
+
+    /** A batch for the same run, for a branch that runs beside this one. */
+    Batch branch() {
+        return new Batch(journal, runId);
+    }
+
+    void step(String stepId, StepState state, JsonNode data) {
+        entries.add(Entry.of(runId, Entry.Kind.STEP, stepId, state.id(), data));
+    }
+
+    void precheck(String id, PrecheckState state, JsonNode data) {
+        entries.add(Entry.of(runId, Entry.Kind.PRECHECK, id, state.id(), data));
+    }
+
+    void compensation(String stepId, CompensationState state, JsonNode data) {
+        entries.add(Entry.of(runId, Entry.Kind.COMPENSATION, stepId, state.id(), data));
+    }
+
+    void decision(String stepId, String outcome, JsonNode data) {
+        entries.add(Entry.of(runId, Entry.Kind.DECISION, stepId, outcome, data));
+    }
+
+    void run(RunState state, String message) {
+        run(runId, state, message);
+    }
+
+    /** A run's state entry; another run's when a decision run ends the run it decided. */
+    void run(String id, RunState state, String message) {
+        entries.add(Entry.of(id, Entry.Kind.RUN, null, state.id(), message == null ? null
+                : JSON.objectNode().put("message", message)));
+    }
+
+    void lifecycle(String vm, String state) {
+        entries.add(Entry.of(runId, Entry.Kind.LIFECYCLE, vm, state, null));
+    }
+
+    void locks(String state, JsonNode data) {
+        entries.add(Entry.of(runId, Entry.Kind.LOCKS, null, state, data));
+    }
+
+    /** Writes what is pending, in one journal write, and marks a crash boundary after it. */
+    void flush() {
+        if (entries.isEmpty()) {
+            return;
+        }
+        journal.write(List.copyOf(entries));
+        entries.clear();
+        CrashPoints.boundary("journal " + runId);
+    }
+}
