@@ -77,13 +77,20 @@ class PlannerTest {
         return all(plan.steps()).stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
     }
 
+    /** An action by id, inside parallel groups too. */
+    private static Plan.PlannedAction action(Plan plan, String id) {
+        return (Plan.PlannedAction) step(plan, id);
+    }
+
+    private static Plan.PlannedGroup group(Plan plan, String id) {
+        return (Plan.PlannedGroup) step(plan, id);
+    }
+
     private static List<Plan.PlannedStep> all(List<Plan.PlannedStep> steps) {
         List<Plan.PlannedStep> out = new ArrayList<>();
         for (Plan.PlannedStep s : steps) {
             out.add(s);
-            if (s.steps() != null) {
-                out.addAll(all(s.steps()));
-            }
+            out.addAll(all(s.children()));
         }
         return out;
     }
@@ -114,8 +121,8 @@ class PlannerTest {
     void theGuestFamilyPicksTheRemediationToStage() {
         assertTrue(step(win03, "stage-linux-remediation").skipped());
         assertFalse(step(win03, "stage-windows-remediation").skipped());
-        assertEquals(2, step(win03, "stage-windows-remediation").scripts().size());
-        assertNull(step(win03, "stage-linux-remediation").scripts(), "a skipped step renders nothing");
+        assertEquals(2, action(win03, "stage-windows-remediation").scripts().size());
+        assertNull(action(win03, "stage-linux-remediation").scripts(), "a skipped step renders nothing");
     }
 
     @Test
@@ -137,12 +144,12 @@ class PlannerTest {
 
     @Test
     void expressionsKnownOnlyWhileRunningStayAsWrittenAndAreListed() {
-        Plan.PlannedStep snapshots = step(web01, "rollback-snapshots");
+        Plan.PlannedAction snapshots = action(web01, "rollback-snapshots");
         assertEquals(List.of("/name"), snapshots.deferred());
         assertEquals("pre-failover-${{ run.id }}", snapshots.with().get("name").textValue());
         assertEquals(List.of("/name"), snapshots.undo().deferred(), "the undo takes the step's own name");
 
-        Plan.Undo restore = step(web01, "switch-compute").undo();
+        Plan.Undo restore = action(web01, "switch-compute").undo();
         assertEquals(List.of("/xml"), restore.deferred());
         assertEquals("${{ result.originalXml }}", restore.with().get("xml").textValue());
         assertEquals("ctrl-web01", restore.with().get("domain").textValue(), "static parameters come from the step");
@@ -150,13 +157,13 @@ class PlannerTest {
 
     @Test
     void staticExpressionsAreResolvedWithTheirType() {
-        JsonNode compute = step(web01, "switch-compute").with();
+        JsonNode compute = action(web01, "switch-compute").with();
         assertTrue(compute.get("vcpus").isIntegralNumber());
         assertEquals(2, compute.get("vcpus").intValue());
-        JsonNode disks = step(web01, "rollback-snapshots").with().get("disks");
+        JsonNode disks = action(web01, "rollback-snapshots").with().get("disks");
         assertTrue(disks.isArray());
         assertEquals("/srv/recovery/web01-root.qcow2", disks.get(0).textValue());
-        List<String> deferred = step(web01, "switch-compute").deferred();
+        List<String> deferred = action(web01, "switch-compute").deferred();
         assertTrue(deferred == null || deferred.isEmpty(), "nothing is left for the run: " + deferred);
         assertEquals(List.of("vm:web01"), web01.locks());
     }
@@ -186,7 +193,7 @@ class PlannerTest {
     void theChainIsEveryRunningChangeReversed(String vm) {
         Plan plan = plan(PLANNED_FAILOVER, vm);
         List<String> changes = new ArrayList<>(all(plan.steps()).stream()
-                .filter(s -> !s.skipped() && Boolean.TRUE.equals(s.mutates())).map(Plan.PlannedStep::id).toList());
+                .filter(s -> !s.skipped() && s instanceof Plan.PlannedAction a && a.mutates()).map(Plan.PlannedStep::id).toList());
         Collections.reverse(changes);
         assertEquals(changes, compensated(plan));
         var finalSync = plan.compensation().stream().filter(c -> c.step().equals("final-sync")).findFirst();
@@ -197,7 +204,7 @@ class PlannerTest {
     void stepsRunAfterWhatTheyNeed() {
         assertEquals(List.of("stop-exports", "snapshot", "start", "adapt", "validate"), ids(ordered.steps()));
         assertEquals(List.of("1", "2", "3", "4", "5"), ordered.steps().stream().map(Plan.PlannedStep::index).toList());
-        Plan.PlannedStep group = step(ordered, "validate");
+        Plan.PlannedGroup group = group(ordered, "validate");
         assertEquals(List.of("await-running", "await-remediation"), ids(group.steps()));
         assertEquals(List.of("5.1", "5.2"), group.steps().stream().map(Plan.PlannedStep::index).toList());
         assertEquals(List.of("adapt", "start", "snapshot", "stop-exports"), compensated(ordered));
@@ -229,7 +236,7 @@ class PlannerTest {
         assertNotEquals(web01.hash(), app02.hash());
         Plan longer = plan(TEST_FAILOVER, INVENTORY, "web01", Map.of("validateTimeout", "10m"));
         assertNotEquals(web01.hash(), longer.hash());
-        assertEquals("10m", step(longer, "await-running").with().get("timeout").textValue());
+        assertEquals("10m", action(longer, "await-running").with().get("timeout").textValue());
     }
 
     @Test
