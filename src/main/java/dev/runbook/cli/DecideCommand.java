@@ -1,15 +1,9 @@
 package dev.runbook.cli;
 
-import dev.runbook.exec.Engine;
 import dev.runbook.exec.Journal;
-import dev.runbook.exec.LifecycleRecord;
-import dev.runbook.exec.RunRecord;
-import dev.runbook.exec.RunState;
 import dev.runbook.model.Operation;
-import dev.runbook.plan.Pipeline;
-import dev.runbook.primitive.PrimitiveException;
+import dev.runbook.app.Runs;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,62 +37,11 @@ abstract class DecideCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        var out = spec.commandLine().getOut();
-        var err = spec.commandLine().getErr();
-        try (Journal journal = where.open(); Pipeline pipeline = new Pipeline()) {
-            Optional<RunRecord> found = Runs.find(journal, runId, where, err);
-            if (found.isEmpty()) {
-                return ExitCodes.INVALID;
-            }
-            RunRecord r = found.get();
-            Operation wanted = outcome() == Operation.Outcome.COMMIT ? Operation.COMMIT : Operation.ROLLBACK;
-            LifecycleRecord life = journal.lifecycle(r.vm());
-            boolean allowed = wanted.from().stream().anyMatch(s -> s.id().equals(life.state()));
-            if (!allowed || (life.runId() != null && !life.runId().equals(runId))) {
-                err.println("runbook: refused: " + refusal(wanted, r, life));
-                return ExitCodes.REFUSED;
-            }
-            journal.subscribe(new EventPrinter(out, output.equals("json")));
-            Operation.Outcome outcome = outcome();
-            if (r.state().equals(RunState.AWAITING_DECISION.id())) {
-                Engine engine = Runs.engine(journal, Engine.plan(r), where, pipeline.expressions());
-                String who = by != null ? by : dev.runbook.exec.Options.whoAmI();
-                Engine.Decided d = engine.decide(runId, outcome, who);
-                if (d.result().refused()) {
-                    return Runs.end(d.result(), out, err);
-                }
-                if (d.outcome() != outcome) {
-                    err.println("runbook: the decision timed out before this " + outcome + ": " + d.reason());
-                }
-                outcome = d.outcome();
-                if (outcome == Operation.Outcome.COMMIT && d.result().state() != RunState.COMPLETED) {
-                    return Runs.end(d.result(), out, err);
-                }
-            }
-            return Runs.continueWith(outcome, r, outcome == outcome() ? runbook : null, journal, where, out, err);
-        } catch (PrimitiveException e) {
-            err.println("runbook: " + e.getMessage());
-            return ExitCodes.INVALID;
+        Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr());
+        try (Journal journal = where.open()) {
+            journal.subscribe(new EventPrinter(spec.commandLine().getOut(), output.equals("json")));
+            return console.end(new Runs(journal, where.file()).decide(runId, outcome(), by, runbook, console));
         }
-    }
-
-    private static String refusal(Operation wanted, RunRecord r, LifecycleRecord life) {
-        boolean allowed = wanted.from().stream().anyMatch(s -> s.id().equals(life.state()));
-        if (allowed) {
-            return r.vm() + " is " + life.state() + " because of run " + life.runId() + ", not run " + r.id();
-        }
-        if (wanted == Operation.ROLLBACK && life.state().equals("committed")) {
-            return r.vm() + " was committed by run " + life.runId() + "; commit is final, so normal rollback is no"
-                    + " longer available; move production back with a failback: reprotect it (runbooks/reprotect.yaml),"
-                    + " then fail back";
-        }
-        if (wanted == Operation.COMMIT && life.state().equals("test-failover-active")) {
-            return r.vm() + " is test-failover-active: a test failover is never committed; roll it back with"
-                    + " `runbook rollback " + r.id() + "`";
-        }
-        return wanted.id() + " is only possible while " + r.vm() + " is "
-                + String.join(" or ", wanted.from().stream().map(s -> s.id()).toList()) + "; it is " + life.state()
-                + " (run " + r.id() + " is " + r.state() + ")";
     }
 
     @Command(name = "commit", mixinStandardHelpOptions = true,

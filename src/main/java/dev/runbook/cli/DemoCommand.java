@@ -1,5 +1,6 @@
 package dev.runbook.cli;
 
+import dev.runbook.app.ExitCodes;
 import dev.runbook.demo.DemoGuest;
 import dev.runbook.demo.DemoSite;
 import dev.runbook.exec.Journal;

@@ -1,5 +1,6 @@
 package dev.runbook.cli;
 
+import dev.runbook.app.ExitCodes;
 import java.io.PrintWriter;
 import picocli.AutoComplete;
 import picocli.CommandLine;

@@ -1,5 +1,6 @@
 package dev.runbook.cli;
 
+import dev.runbook.app.ExitCodes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -1,15 +1,16 @@
 package dev.runbook.cli;
 
+import dev.runbook.app.ExitCodes;
+import dev.runbook.app.Outcome;
+import dev.runbook.app.Runs;
+import dev.runbook.app.SiteAdapters;
 import dev.runbook.exec.Drift;
-import dev.runbook.exec.Engine;
 import dev.runbook.exec.Journal;
-import dev.runbook.exec.Result;
 import dev.runbook.plan.JsonPreview;
 import dev.runbook.plan.Pipeline;
 import dev.runbook.plan.Plan;
 import dev.runbook.plan.Planner;
 import dev.runbook.primitive.PrimitiveException;
-import dev.runbook.primitive.Sites;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,12 +118,12 @@ final class RunCommand implements Callable<Integer> {
                     err.println("runbook: --timeout '" + timeout + "' is not a duration like 90s, 30m or 2h");
                     return ExitCodes.INVALID;
                 }
-                Engine engine = Runs.engine(journal, plan, where, pipeline.expressions(), limit);
-                Result r = engine.start(plan, Runs.launch(runbookFile, inventoryFile, null));
+                Outcome outcome = new Runs(journal, where.file())
+                        .start(plan, runbookFile, inventoryFile, pipeline.expressions(), limit, id -> { });
                 if (printer != null) {
                     printer.close();
                 }
-                return Runs.end(r, out, err);
+                return new Console(out, err).end(outcome);
             }
         } catch (PrimitiveException e) {
             err.println("runbook: " + e.getMessage());
@@ -151,7 +152,7 @@ final class RunCommand implements Callable<Integer> {
         out.addAll(Drift.between(saved, fresh.value().get()));
         if (out.isEmpty()) {
             try {
-                out.addAll(Drift.live(saved, Sites.forBindings(saved.bindings())));
+                out.addAll(Drift.live(saved, SiteAdapters.forBindings(saved.bindings())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 out.add("interrupted while observing the live state");

@@ -1,5 +1,8 @@
 package dev.runbook.cli;
 
+import dev.runbook.app.ExitCodes;
+import dev.runbook.server.Server;
+import dev.runbook.server.Tokens;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -37,7 +40,7 @@ final class ServeCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         Path journal = where.file().toAbsolutePath();
         Path tokens = tokenFile != null ? tokenFile : journal.resolveSibling("server.token");
-        String token = Server.token(tokens, made -> {
+        String token = Tokens.token(tokens, made -> {
             out.println("token (shown once; kept in " + tokens + ", mode 0600): " + made);
         });
         CountDownLatch stopped = new CountDownLatch(1);

@@ -1,5 +1,7 @@
 package dev.runbook.cli;
 
+import dev.runbook.app.ExitCodes;
+import dev.runbook.app.Status;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -45,123 +47,19 @@ final class StatusCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         try (Journal journal = where.open()) {
             if (runId == null) {
-                ObjectNode all = overview(journal);
+                ObjectNode all = Status.overview(journal);
                 out.print(output.equals("json") ? MAPPER.writeValueAsString(all) + "\n" : overviewText(all));
                 return ExitCodes.OK;
             }
-            Optional<RunRecord> r = Runs.find(journal, runId, where, err);
+            Optional<RunRecord> r = journal.run(runId);
             if (r.isEmpty()) {
+                err.println("runbook: there is no run " + runId + " in " + where.file() + "; `runbook status` lists runs");
                 return ExitCodes.INVALID;
             }
-            ObjectNode one = detail(journal, r.get());
+            ObjectNode one = Status.detail(journal, r.get());
             out.print(output.equals("json") ? MAPPER.writeValueAsString(one) + "\n" : detailText(one));
             return ExitCodes.OK;
         }
-    }
-
-    static ObjectNode overview(Journal journal) {
-        ObjectNode o = MAPPER.createObjectNode();
-        ArrayNode runs = o.putArray("runs");
-        journal.runs().forEach(r -> runs.add(summary(r)));
-        ArrayNode vms = o.putArray("lifecycle");
-        for (LifecycleRecord l : journal.lifecycle()) {
-            vms.addObject().put("vm", l.vm()).put("state", l.state()).put("run", l.runId()).put("since", String.valueOf(l.since()));
-        }
-        ArrayNode locks = o.putArray("locks");
-        for (LockRecord l : journal.locks()) {
-            locks.addObject().put("name", l.name()).put("run", l.runId()).put("since", l.acquiredAt().toString());
-        }
-        return o;
-    }
-
-    private static ObjectNode summary(RunRecord r) {
-        ObjectNode o = MAPPER.createObjectNode().put("id", r.id()).put("runbook", r.runbook())
-                .put("version", r.runbookVersion()).put("vm", r.vm()).put("operation", r.operation())
-                .put("state", r.state()).put("startedAt", r.startedAt().toString()).put("updatedAt", r.updatedAt().toString())
-                .put("startedBy", r.startedBy());
-        if (r.parent() != null) {
-            o.put("parent", r.parent());
-        }
-        return o;
-    }
-
-    static ObjectNode detail(Journal journal, RunRecord r) {
-        ObjectNode o = summary(r);
-        o.put("message", r.message()).put("planHash", r.planHash()).put("runbookFile", r.runbookFile())
-                .put("runbookSha256", r.runbookSha256()).put("git", r.git()).put("inventory", r.inventory())
-                .put("inventoryFile", r.inventoryFile()).put("inventorySha256", r.inventorySha256());
-        RunView view = RunView.of(journal, r.id());
-        o.set("prechecks", items(view.prechecks().values()));
-        o.set("steps", items(view.steps().values()));
-        o.set("compensations", items(view.compensations().values()));
-        view.decision().ifPresent(d -> o.set("decision", d));
-        o.put("lifecycle", journal.lifecycle(r.vm()).state());
-        remediation(view).ifPresent(rem -> o.set("remediation", rem));
-        return o;
-    }
-
-    /**
-     * The VM's guest remediation status on this run, from its staging and report steps: not-needed,
-     * scheduled, running (waiting for the guest), succeeded, partial or failed, with what the guest did.
-     */
-    static java.util.Optional<ObjectNode> remediation(RunView view) {
-        RunView.Item stage = null;
-        RunView.Item await = null;
-        for (RunView.Item i : view.steps().values()) {
-            String uses = i.first() == null ? "" : i.first().path("uses").asText();
-            if (uses.equals("remediation.stage") && (stage == null || !i.state().equals("skipped"))) {
-                stage = i;
-            } else if (uses.equals("remediation.await-status")) {
-                await = i;
-            }
-        }
-        if (stage == null && await == null) {
-            return java.util.Optional.empty();
-        }
-        ObjectNode out = MAPPER.createObjectNode();
-        if (await != null && await.state().equals("succeeded")) {
-            out.put("status", await.result().path("status").asText());
-            out.set("actions", await.result().path("actions").deepCopy());
-        } else if (await != null && await.state().equals("failed")) {
-            out.put("status", "failed").put("detail", await.error());
-        } else if (await != null && await.state().equals("running")) {
-            out.put("status", "running").put("detail", "waiting for the guest's report");
-        } else if (stage != null && stage.state().equals("succeeded")) {
-            out.put("status", "scheduled").put("detail", "staged into the replica root disk");
-        } else if (stage != null && stage.state().equals("skipped") && (await == null || await.state().equals("skipped"))) {
-            out.put("status", "not-needed").put("detail", "the hardware profiles are compatible");
-        } else {
-            out.put("status", stage != null ? stage.state() : await.state());
-        }
-        return java.util.Optional.of(out);
-    }
-
-    private static ArrayNode items(java.util.Collection<RunView.Item> items) {
-        ArrayNode a = MAPPER.createArrayNode();
-        for (RunView.Item i : items) {
-            ObjectNode n = a.addObject().put("id", i.id()).put("state", i.state());
-            if (i.attempt() > 0) {
-                n.put("attempts", i.attempt());
-            }
-            n.put("startedAt", i.startedAt().toString());
-            if (i.endedAt() != null) {
-                n.put("endedAt", i.endedAt().toString());
-                n.put("millis", Duration.between(i.startedAt(), i.endedAt()).toMillis());
-            }
-            if (i.error() != null) {
-                n.put("error", i.error());
-            }
-            if (i.first() != null && i.first().has("uses")) {
-                n.put("uses", i.first().get("uses").asText());
-            }
-            if (i.last() != null && i.last().has("reason")) {
-                n.put("reason", i.last().get("reason").asText());
-            }
-            if (i.result() != null) {
-                n.set("result", i.result());
-            }
-        }
-        return a;
     }
 
     private static String overviewText(ObjectNode o) {

@@ -1,5 +1,6 @@
 package dev.runbook.cli;
 
+import dev.runbook.app.ExitCodes;
 import dev.runbook.plan.Pipeline;
 
 import dev.runbook.load.Loader;

@@ -3,7 +3,7 @@ package dev.runbook.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.runbook.cli.Server;
+import dev.runbook.server.Server;
 import dev.runbook.exec.Engine;
 import dev.runbook.exec.Options;
 import dev.runbook.exec.Result;
@@ -56,7 +56,7 @@ public final class ServerBench {
         Path dir = Files.createTempDirectory(parent, "server-");
         System.out.println("bench directory: " + dir + "  (java " + Runtime.version() + ", "
                 + Runtime.getRuntime().availableProcessors() + " cpus)");
-        String token = Server.token(dir.resolve("server.token"), t -> { });
+        String token = dev.runbook.server.Tokens.token(dir.resolve("server.token"), t -> { });
         try (Server server = new Server(dir.resolve("journal.db"), token).start("127.0.0.1", 0);
              Expressions expressions = new Expressions()) {
             String base = "http://127.0.0.1:" + server.port();

@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The crash matrix on a libvirt site: a child JVM runs a test or planned failover of app02 on a demo site (libvirt's
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * resume} then finishes it. The site must end as an uninterrupted run leaves it (domains' definitions and
  * power states, the export, one rollback snapshot), with no intent left unsettled.
  */
+@Tag("crash")
 class DemoSiteCrashTest {
 
     private static final String[] DOMAINS = {"ctrl-app02", "ctrl-web01", "ctrl-win03"};

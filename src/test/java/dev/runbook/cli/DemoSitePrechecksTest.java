@@ -12,11 +12,13 @@ import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Each precheck of the seeds blocks when its condition is broken on a demo site: exit code 3, the
  * precheck named with its fix, and nothing on the site changed.
  */
+@Tag("site")
 class DemoSitePrechecksTest {
 
     @TempDir

@@ -1,5 +1,7 @@
 package dev.runbook.cli;
 
+import dev.runbook.server.Server;
+import dev.runbook.app.ExitCodes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -16,12 +18,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Guest remediation end to end on the demo site: adapted, rendered, staged into the replica root disk
  * with libguestfs, run (by the demo guest, in a network namespace) and reported back from the disk; and
  * the two ways it must not end in silence: no report by the deadline, and a Windows VM without drivers.
  */
+@Tag("guestfs")
 class DemoSiteRemediationTest {
 
     @TempDir

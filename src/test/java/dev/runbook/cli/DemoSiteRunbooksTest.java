@@ -1,5 +1,6 @@
 package dev.runbook.cli;
 
+import dev.runbook.app.ExitCodes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,12 +11,14 @@ import dev.runbook.primitive.libvirt.Session;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Every shipped runbook end to end on a demo site (libvirt test driver, qcow2 disks), one command at a
  * time as an operator runs them; each command opens the site afresh, so state crosses commands only
  * through the site's files, as it would cross processes.
  */
+@Tag("site")
 class DemoSiteRunbooksTest {
 
     @TempDir

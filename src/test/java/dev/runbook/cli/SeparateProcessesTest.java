@@ -12,12 +12,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The operator's path across separate processes, each a fresh JVM on the same journal: a test failover
  * then a rollback; a planned failover, which ends awaiting a decision, then a commit; two runs started
  * together on one VM, of which exactly one proceeds.
  */
+@Tag("process")
 class SeparateProcessesTest {
 
     @TempDir

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * A child JVM runs a runbook through the CLI and is killed with SIGKILL at each journal boundary in turn
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * resume} then completes or compensates the run; no step is applied twice, and the site ends as an
  * uninterrupted run leaves it.
  */
+@Tag("crash")
 class CrashMatrixTest {
 
     @TempDir

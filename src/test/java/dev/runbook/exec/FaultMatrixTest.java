@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * For every shipped runbook and every step that calls the site, a failure injected at that step (an
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * before the run, except for what steps declared irreversible did before the failure. Then a failure
  * injected into each compensation ends the run compensation-failed, and resume completes it.
  */
+@Tag("fault")
 class FaultMatrixTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();

@@ -20,12 +20,14 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tag;
 import net.jqwik.api.lifecycle.AfterContainer;
 
 /**
  * Thousands of mutated runbooks and inventories go through the loader and the checks: every one ends
  * in a value or in located errors, never in an exception.
  */
+@Tag("property")
 class LoaderPropertyTest {
 
     private static final String[] FILES = {"runbooks/test-failover.yaml", "runbooks/planned-failover.yaml",

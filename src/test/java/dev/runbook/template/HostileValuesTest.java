@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.Tag;
 
 /**
  * A hostile value cannot change what a guest script does. First, the model refuses it with the field
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.TestFactory;
  * each value's quoted form is blanked out, or the rendering is refused outright (control characters,
  * INI files).
  */
+@Tag("property")
 class HostileValuesTest {
 
     static final List<String> HOSTILE = List.of(

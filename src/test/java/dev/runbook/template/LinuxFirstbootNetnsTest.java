@@ -14,12 +14,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The rendered Linux first-boot script really runs: in a network namespace with two veth adapters, one
  * carrying the captured MAC address. Files go under a scratch root (RUNBOOK_ROOT); addresses, routes and
  * links are the namespace's own.
  */
+@Tag("root")
 class LinuxFirstbootNetnsTest {
 
     private static final String MATCHED = "52:54:00:10:00:01";

@@ -11,11 +11,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Staging into a real qcow2 replica with libguestfs, and reading it back: through this program's own
  * session, and through {@code virt-cat}, an independent reader of the same disk.
  */
+@Tag("guestfs")
 class GuestFsTest {
 
     static boolean guestfish() {

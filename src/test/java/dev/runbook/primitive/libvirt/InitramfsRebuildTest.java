@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Linux adaptation on a disk with a kernel: the initramfs generator of the disk's own system runs inside
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * distribution in the disk, which a test cannot ship, but the call, its place (inside the disk, not on the
  * host) and its failure path are the program's own.
  */
+@Tag("guestfs")
 class InitramfsRebuildTest {
 
     private static final String ARGS = "/boot/runbook-initramfs-args";

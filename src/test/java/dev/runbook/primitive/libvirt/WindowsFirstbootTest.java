@@ -16,12 +16,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The Windows first boot is registered to run at boot: on the demo's NTFS system disk holding a SYSTEM
  * hive (made empty, then given a Select key and a control set), staging puts the service wrapper next
  * to the scripts and an automatic service in the current control set, read back from the disk.
  */
+@Tag("guestfs")
 class WindowsFirstbootTest {
 
     private static final String PREFIX = "HKEY_LOCAL_MACHINE\\SYSTEM";

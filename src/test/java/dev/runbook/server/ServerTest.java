@@ -1,4 +1,4 @@
-package dev.runbook.cli;
+package dev.runbook.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runbook.cli.ChildJvm;
 import dev.runbook.demo.DemoFixture;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -43,10 +44,10 @@ class ServerTest {
         site = new DemoFixture(tmp);
         List<String> shown = new ArrayList<>();
         Path tokenFile = tmp.resolve("server.token");
-        token = Server.token(tokenFile, shown::add);
+        token = Tokens.token(tokenFile, shown::add);
         assertEquals(List.of(token), shown, "a new token is shown once");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile)));
-        assertEquals(token, Server.token(tokenFile, t -> { throw new AssertionError("shown again"); }));
+        assertEquals(token, Tokens.token(tokenFile, t -> { throw new AssertionError("shown again"); }));
         server = new Server(site.journal, token).start("127.0.0.1", 0);
     }
 

@@ -1,4 +1,4 @@
-package dev.runbook.cli;
+package dev.runbook.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
@@ -29,6 +30,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * failover started through the API shows up live, reaches the rollback-eligible state, and the rollback
  * button (with its confirmation and the token) rolls it back. Screenshots go to target/page-*.png.
  */
+@Tag("browser")
 class PageBrowserTest {
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -39,7 +41,7 @@ class PageBrowserTest {
         assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
                 "SKIPPED LOUDLY: chromium and chromium-driver are not installed; bin/test installs them");
         DemoFixture site = new DemoFixture(tmp);
-        String token = Server.token(tmp.resolve("server.token"), t -> { });
+        String token = Tokens.token(tmp.resolve("server.token"), t -> { });
         try (Server server = new Server(site.journal, token).start("127.0.0.1", 0)) {
             String base = "http://127.0.0.1:" + server.port();
             ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())

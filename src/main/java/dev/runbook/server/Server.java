@@ -1,9 +1,13 @@
-package dev.runbook.cli;
+package dev.runbook.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbook.app.ExitCodes;
+import dev.runbook.app.Outcome;
+import dev.runbook.app.Runs;
+import dev.runbook.app.Status;
 import dev.runbook.exec.Engine;
 import dev.runbook.exec.Entry;
 import dev.runbook.exec.Journal;
@@ -11,7 +15,7 @@ import dev.runbook.exec.Result;
 import dev.runbook.exec.RunRecord;
 import dev.runbook.exec.SqliteJournal;
 import dev.runbook.model.Diagnostic;
-import dev.runbook.model.Hashes;
+import dev.runbook.model.Operation;
 import dev.runbook.plan.JsonPreview;
 import dev.runbook.plan.Pipeline;
 import dev.runbook.plan.Plan;
@@ -25,13 +29,8 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.http.sse.SseClient;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -61,7 +60,8 @@ public final class Server implements AutoCloseable {
     private final SqliteJournal journal;
     private final String token;
     private final Broadcaster events;
-    private final JournalOptions where;
+    private final Path journalFile;
+    private final Runs runs;
     private final String page;
     private final String openApi;
     private Javalin app;
@@ -71,22 +71,9 @@ public final class Server implements AutoCloseable {
         this.openApi = resource("serve/openapi.json");
         this.journal = SqliteJournal.open(journalFile);
         this.token = token;
-        this.where = new JournalOptions();
-        this.where.journal = journalFile;
+        this.journalFile = journalFile;
+        this.runs = new Runs(journal, journalFile);
         this.events = new Broadcaster(journal);
-    }
-
-    /** The token in {@code file}, made (mode 0600) when there is none; {@code made} is told when it was. */
-    public static String token(Path file, java.util.function.Consumer<String> made) throws IOException {
-        if (Files.exists(file)) {
-            return Files.readString(file).strip();
-        }
-        String token = Hashes.randomToken();
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, token + "\n");
-        made.accept(token);
-        return token;
     }
 
     public Server start(String host, int port) {
@@ -100,20 +87,20 @@ public final class Server implements AutoCloseable {
             r.before("/api/*", ctx -> {
                 boolean mutating = !ctx.method().name().equals("GET");
                 boolean guestReport = ctx.path().matches("/api/runs/[^/]+/remediation/[^/]+");
-                if (mutating && !guestReport && !authorized(ctx.header("Authorization"), token)) {
+                if (mutating && !guestReport && !Tokens.authorized(ctx.header("Authorization"), token)) {
                     throw new Failure(401, "this call changes something: send the server's token as "
                             + "'Authorization: Bearer <token>' (it was shown once when the server first started, and is in its token file)");
                 }
             });
             r.get("/", ctx -> ctx.html(page));
             r.get("/api/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
-            r.get("/api/runs", ctx -> ctx.json(StatusCommand.overview(journal)));
-            r.get("/api/runs/{id}", ctx -> ctx.json(StatusCommand.detail(journal, run(ctx.pathParam("id")))));
+            r.get("/api/runs", ctx -> ctx.json(Status.overview(journal)));
+            r.get("/api/runs/{id}", ctx -> ctx.json(Status.detail(journal, run(ctx.pathParam("id")))));
             r.get("/api/vms", this::vms);
             r.get("/api/plan", this::plan);
             r.post("/api/runs", this::startRun);
-            r.post("/api/runs/{id}/commit", ctx -> decide(ctx, "commit"));
-            r.post("/api/runs/{id}/rollback", ctx -> decide(ctx, "rollback"));
+            r.post("/api/runs/{id}/commit", ctx -> decide(ctx, Operation.Outcome.COMMIT));
+            r.post("/api/runs/{id}/rollback", ctx -> decide(ctx, Operation.Outcome.ROLLBACK));
             r.post("/api/runs/{id}/remediation/{vm}", this::report);
             r.sse("/api/events", client -> events.subscribe(client, null));
             r.sse("/api/runs/{id}/events", client -> events.subscribe(client, client.ctx().pathParam("id")));
@@ -139,8 +126,7 @@ public final class Server implements AutoCloseable {
             }
             Thread.ofVirtual().name("resume-" + r.id()).start(() -> {
                 try (Pipeline pipeline = new Pipeline()) {
-                    Engine engine = Runs.engine(journal, Engine.plan(r), where, pipeline.expressions());
-                    engine.resume(r.id());
+                    runs.engine(Engine.plan(r), pipeline.expressions(), null).resume(r.id());
                 } catch (PrimitiveException | RuntimeException e) {
                     journal.write(List.of(Entry.of(r.id(), Entry.Kind.NOTE, null, "resume-failed",
                             JSON.createObjectNode().put("message", "the server could not resume run " + r.id()
@@ -175,7 +161,7 @@ public final class Server implements AutoCloseable {
     }
 
     private void vms(Context ctx) {
-        ObjectNode o = StatusCommand.overview(journal);
+        ObjectNode o = Status.overview(journal);
         o.remove("runs");
         ctx.json(o);
     }
@@ -242,7 +228,7 @@ public final class Server implements AutoCloseable {
         Engine engine;
         try {
             plan = planned(pipeline, runbook, inventory, vm, inputs);
-            engine = Runs.engine(journal, plan, where, pipeline.expressions());
+            engine = runs.engine(plan, pipeline.expressions(), null);
         } catch (PrimitiveException e) {
             pipeline.close();
             throw new Failure(400, e.getMessage(), null);
@@ -270,29 +256,23 @@ public final class Server implements AutoCloseable {
         }
     }
 
-    /** Commit or rollback: the same command the CLI runs, in this process, on this journal. */
-    private void decide(Context ctx, String outcome) throws IOException {
+    /** Commit or rollback: the same operation the CLI's commands call, on this journal. */
+    private void decide(Context ctx, Operation.Outcome outcome) {
         String id = ctx.pathParam("id");
         run(id);
         JsonNode body = ctx.body().isBlank() ? JSON.createObjectNode() : body(ctx);
         String by = body.path("by").asText("");
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        List<String> args = new java.util.ArrayList<>(List.of(outcome, id, "--journal", where.file().toString()));
-        if (!by.isBlank()) {
-            args.addAll(List.of("--by", by));
-        }
-        int code = Main.execute(args.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
-        String message = (err.toString().isBlank() ? out.toString() : err.toString()).strip().lines()
-                .reduce((a, b) -> b).orElse("");
+        Lines lines = new Lines();
+        Outcome ended = runs.decide(id, outcome, by.isBlank() ? null : by, null, lines);
+        int code = ended.exitCode();
         int status = switch (code) {
             case ExitCodes.OK -> 200;
             case ExitCodes.REFUSED -> 409;
             case ExitCodes.INVALID -> 400;
             default -> 500;
         };
-        ctx.status(status).json(JSON.createObjectNode().put("run", id).put("decision", outcome).put("exitCode", code)
-                .put("message", message.replaceFirst("^runbook: ", "")));
+        ctx.status(status).json(JSON.createObjectNode().put("run", id).put("decision", outcome.id()).put("exitCode", code)
+                .put("message", lines.last(ended)));
     }
 
     /** A guest's remediation report, accepted only with its run's one-time token. */
@@ -339,14 +319,6 @@ public final class Server implements AutoCloseable {
         return v.asText();
     }
 
-    static boolean authorized(String header, String token) {
-        if (header == null || !header.startsWith("Bearer ")) {
-            return false;
-        }
-        return MessageDigest.isEqual(header.substring(7).strip().getBytes(StandardCharsets.UTF_8),
-                token.getBytes(StandardCharsets.UTF_8));
-    }
-
     private static void error(Context ctx, int status, String message, String location) {
         ObjectNode o = JSON.createObjectNode().put("error", message == null ? "error" : message);
         if (location != null) {
@@ -378,235 +350,5 @@ public final class Server implements AutoCloseable {
         Failure(int status, String message) {
             this(status, message, null);
         }
-    }
-
-    // ------------------------------------------------------------------------------------------ events
-
-    /**
-     * One poller follows the journal (runs started by any process) and hands each new entry to every
-     * subscriber in order. A subscriber first gets what it missed (after its {@code Last-Event-ID}, or the
-     * whole run for a run's stream) under its own lock, so nothing is lost or sent twice across a reconnect.
-     */
-    static final class Broadcaster {
-        private final Journal journal;
-        private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
-        private volatile boolean stopped;
-        private long cursor; // guarded by this
-        private Thread poller;
-
-        Broadcaster(Journal journal) {
-            this.journal = journal;
-        }
-
-        void start() {
-            cursor = journal.lastSeq();
-            poller = Thread.ofVirtual().name("journal-events").start(this::poll);
-            // Entries this server writes (the runs it drives) go out at once when they follow the last one
-            // sent; anything else wakes the poller, which reads the journal in order. Other processes'
-            // entries are seen within a poll interval.
-            journal.subscribe(e -> {
-                synchronized (this) {
-                    if (e.seq() == cursor + 1) {
-                        fanOut(e);
-                        return;
-                    }
-                }
-                java.util.concurrent.locks.LockSupport.unpark(poller);
-            });
-        }
-
-        void stop() {
-            stopped = true;
-            if (poller != null) {
-                poller.interrupt();
-            }
-            subscribers.forEach(s -> s.client.close());
-        }
-
-        private void poll() {
-            long lastPing = System.nanoTime();
-            while (!stopped) {
-                try {
-                    long from;
-                    synchronized (this) {
-                        from = cursor;
-                    }
-                    // Read without this lock: the journal calls the listener above under its own lock.
-                    List<Entry> batch = journal.entriesAfter(from, 1000);
-                    synchronized (this) {
-                        for (Entry e : batch) {
-                            if (e.seq() > cursor) {
-                                fanOut(e);
-                            }
-                        }
-                    }
-                    if (System.nanoTime() - lastPing > TimeUnit.SECONDS.toNanos(15)) {
-                        subscribers.forEach(Subscriber::ping);
-                        lastPing = System.nanoTime();
-                    }
-                    if (batch.isEmpty()) {
-                        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-                        if (Thread.interrupted()) {
-                            return;
-                        }
-                    }
-                } catch (RuntimeException e) {
-                    try {
-                        Thread.sleep(500); // the journal is busy or being replaced: try again
-                    } catch (InterruptedException ie) {
-                        return;
-                    }
-                }
-            }
-        }
-
-        private List<Entry> everyEntryAfter(long after) {
-            List<Entry> out = new ArrayList<>();
-            for (List<Entry> batch = journal.entriesAfter(after, 10_000); !batch.isEmpty();
-                 batch = journal.entriesAfter(out.get(out.size() - 1).seq(), 10_000)) {
-                out.addAll(batch);
-            }
-            return out;
-        }
-
-        /** Hands one entry to every subscriber; the caller holds this broadcaster's lock. */
-        private void fanOut(Entry e) {
-            Event event = new Event(e);
-            for (Subscriber s : subscribers) {
-                s.deliver(event);
-            }
-            cursor = e.seq();
-        }
-
-        void subscribe(SseClient client, String runId) {
-            String last = client.ctx().header("Last-Event-ID");
-            long after = 0;
-            if (last != null && last.matches("\\d{1,18}")) {
-                after = Long.parseLong(last);
-            } else if (runId == null) {
-                synchronized (this) {
-                    after = cursor; // the all-runs stream starts now unless resumed
-                }
-            }
-            Subscriber s = new Subscriber(client, runId, after);
-            client.keepAlive();
-            client.onClose(() -> subscribers.remove(s));
-            // Registered first (holding back what arrives), then what was missed is read, then both go out
-            // in order, each entry once. No lock is held while reading the journal.
-            subscribers.add(s);
-            s.catchUp(runId != null ? journal.entries(runId, after) : everyEntryAfter(after));
-        }
-    }
-
-    /**
-     * One client of an event stream. Entries are queued in order (each once: the cursor is the last
-     * queued sequence number) and sent by the client's own thread, so a slow client delays nobody else.
-     * That thread is a platform thread: the operating system time-slices it, where a virtual thread would
-     * wait for one of the few carrier threads, which busy handlers can hold for tens of milliseconds
-     * (measured: p99 from about 65 ms down to about 20 ms with 100 clients on 2 cores).
-     */
-    private static final class Subscriber {
-        final SseClient client;
-        final String runId;
-        private long cursor;
-        private final java.util.concurrent.LinkedBlockingQueue<Object> queue = new java.util.concurrent.LinkedBlockingQueue<>();
-        private static final Object PING = new Object();
-
-        Subscriber(SseClient client, String runId, long cursor) {
-            this.client = client;
-            this.runId = runId;
-            this.cursor = cursor;
-            Thread.ofPlatform().daemon().name("sse-client").start(this::send);
-        }
-
-        private List<Event> held = new ArrayList<>(); // until caught up; then null
-
-        synchronized void deliver(Event e) {
-            if (held != null) {
-                held.add(e);
-                return;
-            }
-            if (e.seq <= cursor || (runId != null && !runId.equals(e.run))) {
-                return;
-            }
-            cursor = e.seq;
-            queue.add(e);
-        }
-
-        /** Sends the entries missed before subscribing, then those held back meanwhile, in order, once each. */
-        synchronized void catchUp(List<Entry> missed) {
-            List<Event> meanwhile = held;
-            held = null;
-            missed.forEach(e -> deliver(new Event(e)));
-            meanwhile.forEach(this::deliver);
-        }
-
-        void ping() {
-            queue.add(PING);
-        }
-
-        /**
-         * Sends what is queued, as many events as are waiting in one write and one flush: under load a
-         * client gets batches rather than falling behind one flush at a time.
-         */
-        private void send() {
-            List<Object> batch = new ArrayList<>();
-            try {
-                var out = client.ctx().res().getOutputStream();
-                while (!client.terminated()) {
-                    Object first = queue.poll(1, TimeUnit.SECONDS);
-                    if (first == null) {
-                        continue;
-                    }
-                    batch.add(first);
-                    queue.drainTo(batch);
-                    StringBuilder text = new StringBuilder();
-                    for (Object next : batch) {
-                        if (next instanceof Event e) {
-                            text.append("id: ").append(e.id).append("\nevent: ").append(e.kind).append("\ndata: ")
-                                    .append(e.data).append("\n\n");
-                        } else {
-                            text.append(": ping\n\n");
-                        }
-                    }
-                    batch.clear();
-                    out.write(text.toString().getBytes(StandardCharsets.UTF_8));
-                    out.flush();
-                }
-            } catch (IOException | RuntimeException e) {
-                client.close(); // the client went away
-            } catch (InterruptedException e) {
-                client.close();
-            }
-        }
-    }
-
-    /** A journal entry as an event, serialized once for every subscriber. */
-    private static final class Event {
-        final long seq;
-        final String run;
-        final String kind;
-        final String id;
-        final String data;
-
-        Event(Entry e) {
-            this.seq = e.seq();
-            this.run = e.runId();
-            this.kind = e.kind().id();
-            this.id = Long.toString(e.seq());
-            this.data = event(e).toString();
-        }
-    }
-
-    static ObjectNode event(Entry e) {
-        ObjectNode o = JSON.createObjectNode().put("seq", e.seq()).put("run", e.runId()).put("kind", e.kind().id());
-        if (e.step() != null) {
-            o.put("step", e.step());
-        }
-        o.put("state", e.state()).put("at", e.at().toString());
-        if (e.data() != null) {
-            o.set("data", e.data());
-        }
-        return o;
     }
 }

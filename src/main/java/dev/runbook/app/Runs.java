@@ -1,0 +1,248 @@
+package dev.runbook.app;
+
+import dev.runbook.exec.Engine;
+import dev.runbook.exec.Journal;
+import dev.runbook.exec.LifecycleRecord;
+import dev.runbook.exec.Options;
+import dev.runbook.exec.Provenance;
+import dev.runbook.exec.Result;
+import dev.runbook.exec.RunRecord;
+import dev.runbook.exec.RunState;
+import dev.runbook.exec.RunView;
+import dev.runbook.exec.StepState;
+import dev.runbook.expr.Expressions;
+import dev.runbook.model.Operation;
+import dev.runbook.plan.Pipeline;
+import dev.runbook.plan.Plan;
+import dev.runbook.plan.Planner;
+import dev.runbook.primitive.PrimitiveException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The operations on runs that both front ends offer: start, resume, and the operator's decision
+ * (commit or rollback). The CLI and the server call these and only show what they return.
+ */
+public final class Runs {
+
+    private final Journal journal;
+    private final Path journalFile;
+
+    /** Runs on {@code journal}, kept in {@code journalFile} (named in messages; its folder holds driver locks). */
+    public Runs(Journal journal, Path journalFile) {
+        this.journal = journal;
+        this.journalFile = journalFile;
+    }
+
+    /** The engine for a plan: its sites' primitives over this journal. */
+    public Engine engine(Plan plan, Expressions expressions, Duration runTimeout) throws PrimitiveException {
+        return new Engine(journal, SiteAdapters.forBindings(plan.bindings()),
+                Options.defaults(drivers()).withRunTimeout(runTimeout), expressions);
+    }
+
+    /** Per-run driver lock files, beside the journal. */
+    private Path drivers() {
+        return journalFile.toAbsolutePath().getParent().resolve("drivers");
+    }
+
+    /** Where a run's plan came from, with the runbook's git commit. */
+    public static Engine.Launch launch(Path runbook, Path inventory, String parent) {
+        return new Engine.Launch(runbook.toAbsolutePath().normalize().toString(),
+                inventory.toAbsolutePath().normalize().toString(), Provenance.gitCommit(runbook), parent);
+    }
+
+    /**
+     * Starts a planned run and drives it to its end or its decision point; {@code admitted} hears the
+     * run's id as soon as it is recorded.
+     */
+    public Outcome start(Plan plan, Path runbook, Path inventory, Expressions expressions, Duration runTimeout,
+                         Consumer<String> admitted) {
+        try {
+            Engine engine = engine(plan, expressions, runTimeout);
+            return new Outcome.Ran(engine.start(plan, launch(runbook, inventory, null), admitted));
+        } catch (PrimitiveException e) {
+            return new Outcome.Invalid(e.getMessage());
+        }
+    }
+
+    /** The run, or the message that says there is none. */
+    public Optional<RunRecord> find(String runId) {
+        return journal.run(runId);
+    }
+
+    private Outcome.Invalid noSuchRun(String runId) {
+        return new Outcome.Invalid("there is no run " + runId + " in " + journalFile + "; `runbook status` lists runs");
+    }
+
+    /**
+     * Continues an interrupted run from its journal; applies a decision's timeout past its deadline;
+     * starts the commit or rollback of a decision whose run never started.
+     */
+    public Outcome resume(String runId, Reporter reporter) {
+        Optional<RunRecord> found = journal.run(runId);
+        if (found.isEmpty()) {
+            return noSuchRun(runId);
+        }
+        RunRecord r = found.get();
+        try (Pipeline pipeline = new Pipeline()) {
+            Engine engine = engine(Engine.plan(r), pipeline.expressions(), null);
+            Optional<Operation.Outcome> decided = decidedNotContinued(r);
+            boolean awaiting = r.state().equals(RunState.AWAITING_DECISION.id());
+            if (decided.isPresent() && awaiting) {
+                return continueDecided(decided.get(), r, reporter);
+            }
+            if (awaiting) {
+                if (!deadlinePassed(r)) {
+                    return new Outcome.Unchanged("run " + runId + " awaits a decision: `runbook commit " + runId
+                            + "` or `runbook rollback " + runId + "`");
+                }
+                Engine.Decided d = engine.decide(runId, Operation.Outcome.ROLLBACK, "timeout");
+                if (d.result().refused()) {
+                    return new Outcome.Ran(d.result());
+                }
+                reporter.info("decision timed out: " + d.reason());
+                return continueWith(d.outcome(), r, null, reporter);
+            }
+            Result result = engine.resume(runId);
+            if (Outcome.exitCode(result) == ExitCodes.OK && decided.isPresent()) {
+                reporter.ended(result);
+                return continueDecided(decided.get(), journal.run(runId).orElseThrow(), reporter);
+            }
+            return new Outcome.Ran(result);
+        } catch (PrimitiveException e) {
+            return new Outcome.Invalid(e.getMessage());
+        }
+    }
+
+    /**
+     * The operator's decision on a run awaiting one: recorded (past the decision's deadline, the timeout
+     * decides), then the commit or rollback runbook runs. {@code runbook} overrides that runbook.
+     */
+    public Outcome decide(String runId, Operation.Outcome requested, String by, Path runbook, Reporter reporter) {
+        Optional<RunRecord> found = journal.run(runId);
+        if (found.isEmpty()) {
+            return noSuchRun(runId);
+        }
+        RunRecord r = found.get();
+        Operation wanted = requested == Operation.Outcome.COMMIT ? Operation.COMMIT : Operation.ROLLBACK;
+        LifecycleRecord life = journal.lifecycle(r.vm());
+        boolean allowed = wanted.from().stream().anyMatch(s -> s.id().equals(life.state()));
+        if (!allowed || (life.runId() != null && !life.runId().equals(runId))) {
+            return new Outcome.Refused(refusal(wanted, r, life));
+        }
+        Operation.Outcome outcome = requested;
+        if (r.state().equals(RunState.AWAITING_DECISION.id())) {
+            try (Pipeline pipeline = new Pipeline()) {
+                Engine engine = engine(Engine.plan(r), pipeline.expressions(), null);
+                Engine.Decided d = engine.decide(runId, requested, by != null ? by : Options.whoAmI());
+                if (d.result().refused()) {
+                    return new Outcome.Ran(d.result());
+                }
+                if (d.outcome() != requested) {
+                    reporter.problem("the decision timed out before this " + requested + ": " + d.reason());
+                }
+                outcome = d.outcome();
+                if (outcome == Operation.Outcome.COMMIT && d.result().state() != RunState.COMPLETED) {
+                    return new Outcome.Ran(d.result());
+                }
+            } catch (PrimitiveException e) {
+                return new Outcome.Invalid(e.getMessage());
+            }
+        }
+        return continueWith(outcome, r, outcome == requested ? runbook : null, reporter);
+    }
+
+    private static String refusal(Operation wanted, RunRecord r, LifecycleRecord life) {
+        boolean allowed = wanted.from().stream().anyMatch(s -> s.id().equals(life.state()));
+        if (allowed) {
+            return r.vm() + " is " + life.state() + " because of run " + life.runId() + ", not run " + r.id();
+        }
+        if (wanted == Operation.ROLLBACK && life.state().equals("committed")) {
+            return r.vm() + " was committed by run " + life.runId() + "; commit is final, so normal rollback is no"
+                    + " longer available; move production back with a failback: reprotect it (runbooks/reprotect.yaml),"
+                    + " then fail back";
+        }
+        if (wanted == Operation.COMMIT && life.state().equals("test-failover-active")) {
+            return r.vm() + " is test-failover-active: a test failover is never committed; roll it back with"
+                    + " `runbook rollback " + r.id() + "`";
+        }
+        return wanted.id() + " is only possible while " + r.vm() + " is "
+                + String.join(" or ", wanted.from().stream().map(s -> s.id()).toList()) + "; it is " + life.state()
+                + " (run " + r.id() + " is " + r.state() + ")";
+    }
+
+    private Outcome continueDecided(Operation.Outcome outcome, RunRecord r, Reporter reporter) {
+        reporter.info("run " + r.id() + " was decided " + outcome + ", but its " + outcome
+                + " never started: starting it");
+        return continueWith(outcome, r, null, reporter);
+    }
+
+    /**
+     * The outcome decided on run {@code r} when the run that performs it never started (its command was
+     * cut off in between): the VM is still in the decided run's hands and no run continues it.
+     */
+    private Optional<Operation.Outcome> decidedNotContinued(RunRecord r) {
+        Optional<Operation.Outcome> outcome = RunView.of(journal, r.id()).decision()
+                .flatMap(d -> Operation.Outcome.byId(d.path("outcome").asText()));
+        if (outcome.isEmpty() || journal.runs().stream().anyMatch(o -> r.id().equals(o.parent()))) {
+            return Optional.empty();
+        }
+        LifecycleRecord life = journal.lifecycle(r.vm());
+        Operation performs = outcome.get() == Operation.Outcome.COMMIT ? Operation.COMMIT : Operation.ROLLBACK;
+        boolean held = r.id().equals(life.runId()) && performs.from().stream().anyMatch(s -> s.id().equals(life.state()));
+        return held ? outcome : Optional.empty();
+    }
+
+    private boolean deadlinePassed(RunRecord r) {
+        return RunView.of(journal, r.id()).steps().values().stream()
+                .filter(i -> StepState.of(i.state()) == StepState.AWAITING_DECISION && i.last() != null
+                        && i.last().has("deadline"))
+                .anyMatch(i -> Instant.now().isAfter(Instant.parse(i.last().get("deadline").asText())));
+    }
+
+    /**
+     * The runbook beside the decided run's own that performs the outcome: {@code <operation>-<outcome>.yaml}
+     * when there is one (a failback's commit differs from a failover's), else {@code <outcome>.yaml}.
+     */
+    static Path decisionRunbook(Operation.Outcome outcome, RunRecord decided) {
+        Path beside = Path.of(decided.runbookFile());
+        Path specific = beside.resolveSibling(decided.operation() + "-" + outcome.id() + ".yaml");
+        return Files.isRegularFile(specific) ? specific : beside.resolveSibling(outcome.id() + ".yaml");
+    }
+
+    /** Plans and runs the commit or rollback runbook that continues a decided run. */
+    private Outcome continueWith(Operation.Outcome outcome, RunRecord decided, Path runbookOverride, Reporter reporter) {
+        Path runbook = runbookOverride != null ? runbookOverride : decisionRunbook(outcome, decided);
+        Path inventory = Path.of(decided.inventoryFile());
+        if (!Files.isRegularFile(runbook)) {
+            return new Outcome.Invalid(runbook + ": no such runbook; name one with --runbook");
+        }
+        try (Pipeline pipeline = new Pipeline()) {
+            var loaded = pipeline.plan(runbook, inventory,
+                    new Planner.Request(decided.vm(), Map.of("failoverRun", decided.id())), null);
+            reporter.diagnostics(loaded.diagnostics());
+            if (loaded.hasErrors() || loaded.value().isEmpty()) {
+                return new Outcome.Invalid(runbook + " does not plan for " + decided.vm());
+            }
+            Plan plan = loaded.value().get();
+            if (!plan.operation().equals(outcome.id())) {
+                return new Outcome.Invalid(runbook + " performs " + plan.operation() + ", not " + outcome.id());
+            }
+            Result r = engine(plan, pipeline.expressions(), null).start(plan, launch(runbook, inventory, decided.id()));
+            Optional<RunRecord> after = journal.run(decided.id());
+            if (Outcome.exitCode(r) == ExitCodes.FAILED
+                    && after.map(f -> f.state().equals(RunState.COMPENSATION_FAILED.id())).orElse(false)) {
+                reporter.ended(r);
+                return new Outcome.Ran(new Result(decided.id(), RunState.COMPENSATION_FAILED, after.get().message()));
+            }
+            return new Outcome.Ran(r);
+        } catch (PrimitiveException e) {
+            return new Outcome.Invalid(e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.runbook.cli;
+
+import dev.runbook.app.ExitCodes;
+import dev.runbook.app.Outcome;
+import dev.runbook.app.Reporter;
+import dev.runbook.exec.Result;
+import dev.runbook.model.Diagnostic;
+import java.io.PrintWriter;
+import java.util.List;
+
+/** Shows what the application layer reports and returns on the terminal, and turns it into an exit code. */
+final class Console implements Reporter {
+
+    private final PrintWriter out;
+    private final PrintWriter err;
+
+    Console(PrintWriter out, PrintWriter err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    public void info(String line) {
+        out.println(line);
+        out.flush();
+    }
+
+    @Override
+    public void problem(String line) {
+        err.println("runbook: " + line);
+        err.flush();
+    }
+
+    @Override
+    public void diagnostics(List<Diagnostic> diagnostics) {
+        Report.print(diagnostics, err);
+    }
+
+    @Override
+    public void ended(Result r) {
+        line(r);
+    }
+
+    /** Prints how the operation ended and returns its documented exit code. */
+    int end(Outcome outcome) {
+        switch (outcome) {
+            case Outcome.Ran r -> line(r.result());
+            case Outcome.Refused r -> problem("refused: " + r.message());
+            case Outcome.Invalid i -> problem(i.message());
+            case Outcome.Unchanged u -> info(u.message());
+        }
+        return outcome.exitCode();
+    }
+
+    /** Prints a run's result and returns its documented exit code. */
+    int end(Result r) {
+        return end(new Outcome.Ran(r));
+    }
+
+    private void line(Result r) {
+        if (r.refused()) {
+            problem("refused: " + r.message());
+            return;
+        }
+        PrintWriter to = switch (r.state()) {
+            case COMPLETED, AWAITING_DECISION, COMMITTED, ROLLED_BACK -> out;
+            default -> err;
+        };
+        to.println("run " + r.runId() + " " + r.state().id() + ": " + r.message());
+        to.flush();
+    }
+
+    /** The exit code of a result, without printing it. */
+    static int code(Result r) {
+        return Outcome.exitCode(r);
+    }
+
+    static final int OK = ExitCodes.OK;
+}

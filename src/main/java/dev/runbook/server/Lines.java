@@ -1,0 +1,50 @@
+package dev.runbook.server;
+
+import dev.runbook.app.Outcome;
+import dev.runbook.app.Reporter;
+import dev.runbook.exec.Result;
+import dev.runbook.model.Diagnostic;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What an operation reported, kept for an API answer: its message is the last line the CLI would print. */
+final class Lines implements Reporter {
+
+    private final List<String> problems = new ArrayList<>();
+    private String last = "";
+
+    @Override
+    public void info(String line) {
+        last = line;
+    }
+
+    @Override
+    public void problem(String line) {
+        problems.add(line);
+    }
+
+    @Override
+    public void diagnostics(List<Diagnostic> diagnostics) {
+        diagnostics.stream().filter(Diagnostic::isError).map(Diagnostic::toString).forEach(problems::add);
+    }
+
+    @Override
+    public void ended(Result result) {
+        last = line(result);
+    }
+
+    /** The last line of what the operation ended with. */
+    String last(Outcome outcome) {
+        String text = switch (outcome) {
+            case Outcome.Ran r -> line(r.result());
+            case Outcome.Refused r -> "refused: " + r.message();
+            case Outcome.Invalid i -> i.message();
+            case Outcome.Unchanged u -> u.message();
+        };
+        return text.strip().lines().reduce((a, b) -> b).orElse(last);
+    }
+
+    private static String line(Result r) {
+        return r.refused() ? "refused: " + r.message() : "run " + r.runId() + " " + r.state().id() + ": " + r.message();
+    }
+}
