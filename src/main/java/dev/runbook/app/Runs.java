@@ -60,13 +60,13 @@ public final class Runs {
      * Starts a planned run and drives it to its end or its decision point; {@code admitted} hears the
      * run's id as soon as it is recorded.
      */
-    public Outcome start(Plan plan, Path runbook, Path inventory, Expressions expressions, Duration runTimeout,
+    public Ended start(Plan plan, Path runbook, Path inventory, Expressions expressions, Duration runTimeout,
                          Consumer<String> admitted) {
         try {
             Engine engine = engine(plan, expressions, runTimeout);
-            return new Outcome.Ran(engine.start(plan, launch(runbook, inventory, null), admitted));
+            return new Ended.Ran(engine.start(plan, launch(runbook, inventory, null), admitted));
         } catch (PrimitiveException e) {
-            return new Outcome.Invalid(e.getMessage());
+            return new Ended.Invalid(e.getMessage());
         }
     }
 
@@ -75,15 +75,15 @@ public final class Runs {
         return journal.run(runId);
     }
 
-    private Outcome.Invalid noSuchRun(String runId) {
-        return new Outcome.Invalid("there is no run " + runId + " in " + journalFile + "; `runbook status` lists runs");
+    private Ended.Invalid noSuchRun(String runId) {
+        return new Ended.Invalid("there is no run " + runId + " in " + journalFile + "; `runbook status` lists runs");
     }
 
     /**
      * Continues an interrupted run from its journal; applies a decision's timeout past its deadline;
      * starts the commit or rollback of a decision whose run never started.
      */
-    public Outcome resume(String runId, Reporter reporter) {
+    public Ended resume(String runId, Reporter reporter) {
         Optional<RunRecord> found = journal.run(runId);
         if (found.isEmpty()) {
             return noSuchRun(runId);
@@ -98,24 +98,24 @@ public final class Runs {
             }
             if (awaiting) {
                 if (!deadlinePassed(r)) {
-                    return new Outcome.Unchanged("run " + runId + " awaits a decision: `runbook commit " + runId
+                    return new Ended.Unchanged("run " + runId + " awaits a decision: `runbook commit " + runId
                             + "` or `runbook rollback " + runId + "`");
                 }
                 Engine.Decided d = engine.decide(runId, Operation.Outcome.ROLLBACK, "timeout");
                 if (d.result().refused()) {
-                    return new Outcome.Ran(d.result());
+                    return new Ended.Ran(d.result());
                 }
                 reporter.info("decision timed out: " + d.reason());
                 return continueWith(d.outcome(), r, null, reporter);
             }
             Result result = engine.resume(runId);
-            if (Outcome.exitCode(result) == ExitCodes.OK && decided.isPresent()) {
+            if (Ended.exitCode(result) == ExitCodes.OK && decided.isPresent()) {
                 reporter.ended(result);
                 return continueDecided(decided.get(), journal.run(runId).orElseThrow(), reporter);
             }
-            return new Outcome.Ran(result);
+            return new Ended.Ran(result);
         } catch (PrimitiveException e) {
-            return new Outcome.Invalid(e.getMessage());
+            return new Ended.Invalid(e.getMessage());
         }
     }
 
@@ -123,7 +123,7 @@ public final class Runs {
      * The operator's decision on a run awaiting one: recorded (past the decision's deadline, the timeout
      * decides), then the commit or rollback runbook runs. {@code runbook} overrides that runbook.
      */
-    public Outcome decide(String runId, Operation.Outcome requested, String by, Path runbook, Reporter reporter) {
+    public Ended decide(String runId, Operation.Outcome requested, String by, Path runbook, Reporter reporter) {
         Optional<RunRecord> found = journal.run(runId);
         if (found.isEmpty()) {
             return noSuchRun(runId);
@@ -133,7 +133,7 @@ public final class Runs {
         LifecycleRecord life = journal.lifecycle(r.vm());
         boolean allowed = wanted.from().stream().anyMatch(s -> s.id().equals(life.state()));
         if (!allowed || (life.runId() != null && !life.runId().equals(runId))) {
-            return new Outcome.Refused(refusal(wanted, r, life));
+            return new Ended.Refused(refusal(wanted, r, life));
         }
         Operation.Outcome outcome = requested;
         if (r.state().equals(RunState.AWAITING_DECISION.id())) {
@@ -141,17 +141,17 @@ public final class Runs {
                 Engine engine = engine(Engine.plan(r), pipeline.expressions(), null);
                 Engine.Decided d = engine.decide(runId, requested, by != null ? by : Options.whoAmI());
                 if (d.result().refused()) {
-                    return new Outcome.Ran(d.result());
+                    return new Ended.Ran(d.result());
                 }
                 if (d.outcome() != requested) {
                     reporter.problem("the decision timed out before this " + requested + ": " + d.reason());
                 }
                 outcome = d.outcome();
                 if (outcome == Operation.Outcome.COMMIT && d.result().state() != RunState.COMPLETED) {
-                    return new Outcome.Ran(d.result());
+                    return new Ended.Ran(d.result());
                 }
             } catch (PrimitiveException e) {
-                return new Outcome.Invalid(e.getMessage());
+                return new Ended.Invalid(e.getMessage());
             }
         }
         return continueWith(outcome, r, outcome == requested ? runbook : null, reporter);
@@ -176,7 +176,7 @@ public final class Runs {
                 + " (run " + r.id() + " is " + r.state() + ")";
     }
 
-    private Outcome continueDecided(Operation.Outcome outcome, RunRecord r, Reporter reporter) {
+    private Ended continueDecided(Operation.Outcome outcome, RunRecord r, Reporter reporter) {
         reporter.info("run " + r.id() + " was decided " + outcome + ", but its " + outcome
                 + " never started: starting it");
         return continueWith(outcome, r, null, reporter);
@@ -216,33 +216,33 @@ public final class Runs {
     }
 
     /** Plans and runs the commit or rollback runbook that continues a decided run. */
-    private Outcome continueWith(Operation.Outcome outcome, RunRecord decided, Path runbookOverride, Reporter reporter) {
+    private Ended continueWith(Operation.Outcome outcome, RunRecord decided, Path runbookOverride, Reporter reporter) {
         Path runbook = runbookOverride != null ? runbookOverride : decisionRunbook(outcome, decided);
         Path inventory = Path.of(decided.inventoryFile());
         if (!Files.isRegularFile(runbook)) {
-            return new Outcome.Invalid(runbook + ": no such runbook; name one with --runbook");
+            return new Ended.Invalid(runbook + ": no such runbook; name one with --runbook");
         }
         try (Pipeline pipeline = new Pipeline()) {
             var loaded = pipeline.plan(runbook, inventory,
                     new Planner.Request(decided.vm(), Map.of("failoverRun", decided.id())), null);
             reporter.diagnostics(loaded.diagnostics());
             if (loaded.hasErrors() || loaded.value().isEmpty()) {
-                return new Outcome.Invalid(runbook + " does not plan for " + decided.vm());
+                return new Ended.Invalid(runbook + " does not plan for " + decided.vm());
             }
             Plan plan = loaded.value().get();
             if (!plan.operation().equals(outcome.id())) {
-                return new Outcome.Invalid(runbook + " performs " + plan.operation() + ", not " + outcome.id());
+                return new Ended.Invalid(runbook + " performs " + plan.operation() + ", not " + outcome.id());
             }
             Result r = engine(plan, pipeline.expressions(), null).start(plan, launch(runbook, inventory, decided.id()));
             Optional<RunRecord> after = journal.run(decided.id());
-            if (Outcome.exitCode(r) == ExitCodes.FAILED
+            if (Ended.exitCode(r) == ExitCodes.FAILED
                     && after.map(f -> f.state().equals(RunState.COMPENSATION_FAILED.id())).orElse(false)) {
                 reporter.ended(r);
-                return new Outcome.Ran(new Result(decided.id(), RunState.COMPENSATION_FAILED, after.get().message()));
+                return new Ended.Ran(new Result(decided.id(), RunState.COMPENSATION_FAILED, after.get().message()));
             }
-            return new Outcome.Ran(r);
+            return new Ended.Ran(r);
         } catch (PrimitiveException e) {
-            return new Outcome.Invalid(e.getMessage());
+            return new Ended.Invalid(e.getMessage());
         }
     }
 }

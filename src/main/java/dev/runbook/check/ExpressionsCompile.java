@@ -3,7 +3,7 @@ package dev.runbook.check;
 import dev.runbook.expr.Expressions;
 import dev.runbook.expr.Interpolation;
 import dev.runbook.expr.Scope;
-import dev.runbook.load.Suggest;
+import dev.runbook.model.Suggest;
 import dev.runbook.model.Param;
 import dev.runbook.model.Step;
 import java.util.Iterator;

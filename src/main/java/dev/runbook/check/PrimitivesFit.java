@@ -2,7 +2,7 @@ package dev.runbook.check;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runbook.expr.Interpolation;
-import dev.runbook.load.Suggest;
+import dev.runbook.model.Suggest;
 import dev.runbook.model.Document;
 import dev.runbook.model.Param;
 import dev.runbook.model.Runbook;

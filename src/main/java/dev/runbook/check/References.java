@@ -105,6 +105,6 @@ final class References implements Rule {
     }
 
     private static String hint(String name, Set<String> known) {
-        return dev.runbook.load.Suggest.closest(name, known).map(s -> "; did you mean '" + s + "'?").orElse("");
+        return dev.runbook.model.Suggest.closest(name, known).map(s -> "; did you mean '" + s + "'?").orElse("");
     }
 }

@@ -1,7 +1,6 @@
 package dev.runbook.cli;
 
-import dev.runbook.app.ExitCodes;
-import dev.runbook.app.Outcome;
+import dev.runbook.app.Ended;
 import dev.runbook.app.Reporter;
 import dev.runbook.exec.Result;
 import dev.runbook.model.Diagnostic;
@@ -42,19 +41,19 @@ final class Console implements Reporter {
     }
 
     /** Prints how the operation ended and returns its documented exit code. */
-    int end(Outcome outcome) {
+    int end(Ended outcome) {
         switch (outcome) {
-            case Outcome.Ran r -> line(r.result());
-            case Outcome.Refused r -> problem("refused: " + r.message());
-            case Outcome.Invalid i -> problem(i.message());
-            case Outcome.Unchanged u -> info(u.message());
+            case Ended.Ran r -> line(r.result());
+            case Ended.Refused r -> problem("refused: " + r.message());
+            case Ended.Invalid i -> problem(i.message());
+            case Ended.Unchanged u -> info(u.message());
         }
         return outcome.exitCode();
     }
 
     /** Prints a run's result and returns its documented exit code. */
     int end(Result r) {
-        return end(new Outcome.Ran(r));
+        return end(new Ended.Ran(r));
     }
 
     private void line(Result r) {
@@ -69,11 +68,4 @@ final class Console implements Reporter {
         to.println("run " + r.runId() + " " + r.state().id() + ": " + r.message());
         to.flush();
     }
-
-    /** The exit code of a result, without printing it. */
-    static int code(Result r) {
-        return Outcome.exitCode(r);
-    }
-
-    static final int OK = ExitCodes.OK;
 }

@@ -1,7 +1,7 @@
 package dev.runbook.cli;
 
 import dev.runbook.app.ExitCodes;
-import dev.runbook.app.Outcome;
+import dev.runbook.app.Ended;
 import dev.runbook.app.Runs;
 import dev.runbook.app.SiteAdapters;
 import dev.runbook.exec.Drift;
@@ -118,7 +118,7 @@ final class RunCommand implements Callable<Integer> {
                     err.println("runbook: --timeout '" + timeout + "' is not a duration like 90s, 30m or 2h");
                     return ExitCodes.INVALID;
                 }
-                Outcome outcome = new Runs(journal, where.file())
+                Ended outcome = new Runs(journal, where.file())
                         .start(plan, runbookFile, inventoryFile, pipeline.expressions(), limit, id -> { });
                 if (printer != null) {
                     printer.close();

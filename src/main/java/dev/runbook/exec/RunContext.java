@@ -28,7 +28,7 @@ final class RunContext {
     final RunRecord record;
     final Plan plan;
     final String runId;
-    final Scope scope;
+    final RunScope scope;
     /** When the whole run must end (its runTimeout), or null. */
     final Instant deadline;
     private final Map<String, PlannedStep> byId = new HashMap<>();
@@ -40,7 +40,7 @@ final class RunContext {
         this.record = record;
         this.plan = plan;
         this.runId = record.id();
-        this.scope = new Scope(engine.expressions(), plan, runId, record.parent());
+        this.scope = new RunScope(engine.expressions(), plan, runId, record.parent());
         index(plan.steps());
         index(plan.finallySteps());
         Duration runTimeout = engine.options().runTimeout();

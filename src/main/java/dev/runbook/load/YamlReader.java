@@ -58,15 +58,15 @@ public final class YamlReader {
         this.file = file;
     }
 
-    /** The result of reading: a document when there were no errors, and every diagnostic. */
-    public record Result(Optional<Document> document, List<Diagnostic> diagnostics) {
+    /** What reading gave: a document when there were no errors, and every diagnostic. */
+    public record Read(Optional<Document> document, List<Diagnostic> diagnostics) {
     }
 
-    public static Result read(String file, String text) {
+    public static Read read(String file, String text) {
         return new YamlReader(file).run(text);
     }
 
-    private Result run(String text) {
+    private Read run(String text) {
         if (text.length() > MAX_CHARS) {
             return fail(SourceSpan.start(file), "too-large",
                     "file has " + text.length() + " characters, more than the limit of " + MAX_CHARS
@@ -84,18 +84,18 @@ public final class YamlReader {
         } catch (YamlEngineException e) {
             return fail(SourceSpan.start(file), "yaml-syntax", oneLine(e.getMessage()));
         } catch (Abort a) {
-            return new Result(Optional.empty(), List.copyOf(diagnostics));
+            return new Read(Optional.empty(), List.copyOf(diagnostics));
         }
         // Recoverable findings (a duplicate key, an unknown tag) keep the document, so that later
         // stages can report their own findings too; the caller refuses to build a model from it.
         Optional<Document> doc = root == null || root.isNull() ? Optional.empty()
                 : Optional.of(new Document(file, text, root, Map.copyOf(valueSpans), Map.copyOf(keySpans)));
-        return new Result(doc, List.copyOf(diagnostics));
+        return new Read(doc, List.copyOf(diagnostics));
     }
 
-    private Result fail(SourceSpan span, String rule, String message) {
+    private Read fail(SourceSpan span, String rule, String message) {
         diagnostics.add(Diagnostic.error(span, rule, message));
-        return new Result(Optional.empty(), List.copyOf(diagnostics));
+        return new Read(Optional.empty(), List.copyOf(diagnostics));
     }
 
     /** Thrown to stop reading after a limit was hit; the diagnostic is already recorded. */

@@ -1,6 +1,6 @@
 package dev.runbook.server;
 
-import dev.runbook.app.Outcome;
+import dev.runbook.app.Ended;
 import dev.runbook.app.Reporter;
 import dev.runbook.exec.Result;
 import dev.runbook.model.Diagnostic;
@@ -34,12 +34,12 @@ final class Lines implements Reporter {
     }
 
     /** The last line of what the operation ended with. */
-    String last(Outcome outcome) {
+    String last(Ended outcome) {
         String text = switch (outcome) {
-            case Outcome.Ran r -> line(r.result());
-            case Outcome.Refused r -> "refused: " + r.message();
-            case Outcome.Invalid i -> i.message();
-            case Outcome.Unchanged u -> u.message();
+            case Ended.Ran r -> line(r.result());
+            case Ended.Refused r -> "refused: " + r.message();
+            case Ended.Invalid i -> i.message();
+            case Ended.Unchanged u -> u.message();
         };
         return text.strip().lines().reduce((a, b) -> b).orElse(last);
     }

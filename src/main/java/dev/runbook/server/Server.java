@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.app.ExitCodes;
-import dev.runbook.app.Outcome;
+import dev.runbook.app.Ended;
 import dev.runbook.app.Runs;
 import dev.runbook.app.Status;
 import dev.runbook.exec.Engine;
@@ -263,7 +263,7 @@ public final class Server implements AutoCloseable {
         JsonNode body = ctx.body().isBlank() ? JSON.createObjectNode() : body(ctx);
         String by = body.path("by").asText("");
         Lines lines = new Lines();
-        Outcome ended = runs.decide(id, outcome, by.isBlank() ? null : by, null, lines);
+        Ended ended = runs.decide(id, outcome, by.isBlank() ? null : by, null, lines);
         int code = ended.exitCode();
         int status = switch (code) {
             case ExitCodes.OK -> 200;

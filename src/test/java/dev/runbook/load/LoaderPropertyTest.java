@@ -81,6 +81,7 @@ class LoaderPropertyTest {
             var loaded = Loader.inventory(file, text);
             diagnostics.addAll(loaded.diagnostics());
             loaded.value().ifPresent(inv -> diagnostics.addAll(InventoryChecker.check(inv)));
+            assertTrue(loaded.value().isPresent() || loaded.hasErrors(), "no value and no error");
         } else {
             var loaded = Loader.runbook(file, text);
             diagnostics.addAll(loaded.diagnostics());

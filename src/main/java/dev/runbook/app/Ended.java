@@ -3,22 +3,22 @@ package dev.runbook.app;
 import dev.runbook.exec.Result;
 
 /** How an operation on runs ended, for either front end to show: an exit code or an HTTP status. */
-public sealed interface Outcome {
+public sealed interface Ended {
 
     /** The operation drove a run; the run's result says where it stands (or that it was refused). */
-    record Ran(Result result) implements Outcome {
+    record Ran(Result result) implements Ended {
     }
 
     /** Refused before anything changed: a lock, a lifecycle state, another driver. */
-    record Refused(String message) implements Outcome {
+    record Refused(String message) implements Ended {
     }
 
     /** Bad input: no such run, no such runbook, a runbook that does not plan. Nothing changed. */
-    record Invalid(String message) implements Outcome {
+    record Invalid(String message) implements Ended {
     }
 
     /** Nothing was done, and nothing had to be: the message says why (a run that still awaits its decision). */
-    record Unchanged(String message) implements Outcome {
+    record Unchanged(String message) implements Ended {
     }
 
     /** The documented exit code. */

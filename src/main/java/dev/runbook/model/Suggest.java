@@ -1,4 +1,4 @@
-package dev.runbook.load;
+package dev.runbook.model;
 
 import java.util.Collection;
 import java.util.Optional;

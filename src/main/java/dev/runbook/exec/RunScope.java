@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The names a run's expressions read: the plan's static bindings and inputs, {@code run}, and
  * {@code steps} (each finished step's state and result). Thread-safe: parallel branches share it.
  */
-final class Scope {
+final class RunScope {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
@@ -25,7 +25,7 @@ final class Scope {
     private volatile ObjectNode stepsNode;
     private Map<String, JsonNode> bindings;
 
-    Scope(Expressions expressions, Plan plan, String runId, String parent) {
+    RunScope(Expressions expressions, Plan plan, String runId, String parent) {
         this.expressions = expressions;
         fixed.putAll(plan.bindings());
         ObjectNode inputs = JSON.objectNode();
