@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -112,6 +113,7 @@ class ServerTest {
     }
 
     @Test
+    @Tag("process")
     void aRunWhoseProcessDiedIsResumedWhenTheServerStarts() throws Exception {
         server.close();
         // A CLI run killed (SIGKILL) at its 12th journal boundary, mid-way through the steps.
