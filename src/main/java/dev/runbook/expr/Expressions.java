@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -18,14 +19,76 @@ import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 
 /**
- * Sandboxed JavaScript expressions: no host access, no I/O, a statement limit per evaluation. Each
- * expression is compiled once into a function of the scope's roots and cached. One instance per
- * thread: a polyglot context is single-threaded.
+ * Sandboxed JavaScript expressions: no host access, no I/O, and per evaluation a statement limit, a time
+ * limit and a memory bound. Every evaluation sees the same deterministic realm: its intrinsics and its
+ * global object are frozen, the roots it is given are frozen copies, and what an expression has no use
+ * for (the clock, randomness, code from strings, printing, shared memory) is not there. Each expression
+ * is compiled once into a function of the scope's roots and cached. One instance per thread: a polyglot
+ * context is single-threaded.
  */
 public final class Expressions implements AutoCloseable {
 
     /** Statements one evaluation may execute before it is stopped. */
     public static final long STATEMENT_LIMIT = 100_000;
+
+    /** How long one evaluation may run before it is stopped. */
+    public static final Duration TIME_LIMIT = Duration.ofSeconds(2);
+
+    /** How much the heap may grow while one evaluation runs before it is stopped. */
+    public static final long MEMORY_LIMIT = 512L << 20;
+
+    /**
+     * Run once in each new context, before any expression: removes what an expression has no use for,
+     * takes away the constructors that make code from strings, and freezes every object reachable from
+     * the global object, so that no evaluation can leave anything behind for the next.
+     */
+    private static final String HARDEN = """
+            (() => {
+              'use strict';
+              const g = globalThis;
+              for (const name of ['eval', 'Function', 'load', 'loadWithNewGlobal', 'print', 'printErr', 'console',
+                  'Graal', 'Polyglot', 'Java', 'Packages', 'java', 'javax', 'SharedArrayBuffer', 'Atomics', 'Date',
+                  'Intl', 'WeakRef', 'FinalizationRegistry', 'quit', 'read', 'readbuffer', 'readline', 'performance',
+                  'Temporal']) {
+                delete g[name];
+              }
+              delete Math.random;
+              for (const f of [function () {}, async function () {}, function* () {}, async function* () {}]) {
+                Object.defineProperty(Object.getPrototypeOf(f), 'constructor', {value: undefined});
+              }
+              const seen = new Set();
+              const freeze = (o) => {
+                if ((typeof o !== 'object' && typeof o !== 'function') || o === null || seen.has(o)) {
+                  return;
+                }
+                seen.add(o);
+                Object.freeze(o);
+                for (const key of Reflect.ownKeys(o)) {
+                  const d = Object.getOwnPropertyDescriptor(o, key);
+                  if (d !== undefined && 'value' in d) {
+                    freeze(d.value);
+                  }
+                }
+                freeze(Object.getPrototypeOf(o));
+              };
+              freeze(g);
+            })()
+            """;
+
+    /** Parses a root's JSON into a deeply frozen value: an expression reads its roots, never changes them. */
+    private static final String FROZEN_PARSE = """
+            (text) => {
+              const freeze = (o) => {
+                if (typeof o === 'object' && o !== null) {
+                  Object.freeze(o);
+                  for (const key of Object.keys(o)) {
+                    freeze(o[key]);
+                  }
+                }
+                return o;
+              };
+              return freeze(JSON.parse(text));
+            }""";
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String PREFIX = "(function(" + String.join(", ", Scope.ALL) + ") {\n\"use strict\";\nreturn (\n";
@@ -73,8 +136,10 @@ public final class Expressions implements AutoCloseable {
                 .resourceLimits(limits)
                 .option("js.strict", "true")
                 .build();
-        jsonParse = context.eval("js", "JSON.parse");
+        jsonParse = context.eval("js", FROZEN_PARSE);
         jsonStringify = context.eval("js", "(v) => v === undefined ? undefined : JSON.stringify(v)");
+        context.eval("js", HARDEN);
+        WATCHDOG.watch(this);
     }
 
     private static synchronized Engine sharedEngine() {
@@ -163,7 +228,7 @@ public final class Expressions implements AutoCloseable {
         }
         try {
             context.resetLimits();
-            Value result = function.execute(args);
+            Value result = watched(function, args);
             if (result.isBoolean()) {
                 return com.fasterxml.jackson.databind.node.BooleanNode.valueOf(result.asBoolean());
             }
@@ -176,6 +241,10 @@ public final class Expressions implements AutoCloseable {
             }
             return MAPPER.readTree(json.asString());
         } catch (PolyglotException e) {
+            String stopped = stopReason;
+            if (stopped != null) {
+                throw new EvaluationException(stopped + " and was stopped");
+            }
             if (e.isResourceExhausted() || e.isCancelled()) {
                 context.close(true);
                 open();
@@ -194,6 +263,92 @@ public final class Expressions implements AutoCloseable {
             throw new EvaluationException("must be true or false but was " + value);
         }
         return value.booleanValue();
+    }
+
+    // ----------------------------------------------------------------------------- time and memory
+
+    /** When the running evaluation started (System.nanoTime), or 0 while none runs; read by the watchdog. */
+    private volatile long startedAt;
+    /** Why the watchdog stopped the running evaluation, or null. */
+    private volatile String stopReason;
+    /** The heap's use when the watchdog first saw the running evaluation, or -1. */
+    private long heapBefore = -1;
+
+    private Value watched(Value function, Object[] args) {
+        stopReason = null;
+        startedAt = System.nanoTime();
+        try {
+            return function.execute(args);
+        } finally {
+            startedAt = 0;
+        }
+    }
+
+    /** Called by the watchdog, about every 20 ms, while an evaluation runs. */
+    private void check(long now) {
+        long started = startedAt;
+        if (started == 0) {
+            heapBefore = -1;
+            return;
+        }
+        String reason = null;
+        if (now - started > TIME_LIMIT.toNanos()) {
+            reason = "ran longer than " + TIME_LIMIT.toSeconds() + " s";
+        } else {
+            long used = HEAP.getHeapMemoryUsage().getUsed();
+            if (heapBefore < 0) {
+                heapBefore = used;
+            } else if (used - heapBefore > MEMORY_LIMIT) {
+                reason = "used more than " + (MEMORY_LIMIT >> 20) + " MiB of memory";
+            }
+        }
+        if (reason != null && startedAt == started) {
+            stopReason = reason;
+            heapBefore = -1;
+            try {
+                context.interrupt(Duration.ofSeconds(10));
+            } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
+                // the evaluation ended meanwhile, or will see its stop reason when it does
+            }
+        }
+    }
+
+    private static final java.lang.management.MemoryMXBean HEAP = java.lang.management.ManagementFactory.getMemoryMXBean();
+    private static final Watchdog WATCHDOG = new Watchdog();
+
+    /** One daemon thread that looks at every open sandbox's running evaluation. */
+    private static final class Watchdog {
+        private final java.util.List<java.lang.ref.WeakReference<Expressions>> watched =
+                new java.util.concurrent.CopyOnWriteArrayList<>();
+        private Thread thread;
+
+        synchronized void watch(Expressions e) {
+            if (watched.stream().noneMatch(w -> w.get() == e)) {
+                watched.add(new java.lang.ref.WeakReference<>(e));
+            }
+            if (thread == null) {
+                thread = Thread.ofPlatform().daemon().name("expression-watchdog").start(this::loop);
+            }
+        }
+
+        private void loop() {
+            while (true) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                long now = System.nanoTime();
+                for (var ref : watched) {
+                    Expressions e = ref.get();
+                    if (e == null) {
+                        watched.remove(ref);
+                    } else {
+                        e.check(now);
+                    }
+                }
+            }
+        }
     }
 
     private Value function(String expression) {

@@ -52,7 +52,8 @@ final class FreeNames {
         while (i >= 0 && Character.isWhitespace(code.charAt(i))) {
             i--;
         }
-        return i >= 0 && code.charAt(i) == '.';
+        // `...name` spreads a name; it does not read a property
+        return i >= 0 && code.charAt(i) == '.' && !(i >= 2 && code.startsWith("...", i - 2));
     }
 
     private static boolean isObjectKey(String code, int end) {
@@ -81,9 +82,14 @@ final class FreeNames {
         return false;
     }
 
-    /** Replaces the contents of string literals with spaces so that their words are not names. */
-    private static String blankStrings(String s) {
+    /**
+     * Replaces the contents of string literals with spaces so that their words are not names. The code
+     * inside a template literal's {@code ${...}} is kept: it is read like any other code.
+     */
+    static String blankStrings(String s) {
         StringBuilder out = new StringBuilder(s);
+        // One entry per open template substitution: the brace depth inside it.
+        java.util.ArrayDeque<int[]> substitutions = new java.util.ArrayDeque<>();
         char quote = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -95,11 +101,25 @@ final class FreeNames {
                     }
                 } else if (c == quote) {
                     quote = 0;
+                } else if (quote == '`' && c == '$' && i + 1 < s.length() && s.charAt(i + 1) == '{') {
+                    substitutions.push(new int[] {0});
+                    quote = 0;
+                    out.setCharAt(i, ' ');
+                    out.setCharAt(++i, ' '); // the code from here on is kept
                 } else {
                     out.setCharAt(i, ' ');
                 }
             } else if (c == '\'' || c == '"' || c == '`') {
                 quote = c;
+            } else if (!substitutions.isEmpty() && c == '{') {
+                substitutions.peek()[0]++;
+            } else if (!substitutions.isEmpty() && c == '}') {
+                if (substitutions.peek()[0] == 0) {
+                    substitutions.pop();
+                    quote = '`'; // back inside the template literal
+                } else {
+                    substitutions.peek()[0]--;
+                }
             }
         }
         return out.toString();

@@ -239,4 +239,71 @@ class ExpressionsTest {
         assertFalse(Expressions.isDynamic("vm.run || site.steps"));
         assertFalse(Expressions.isDynamic("vm.name == 'result'"));
     }
+
+    // One evaluation cannot change what the next one sees, and every evaluation is deterministic
+
+    @Test
+    void aPollutedPrototypeDoesNotCarryOver() throws Exception {
+        assertThrows(Expressions.EvaluationException.class,
+                () -> eval("(Object.prototype.toJSON = () => 'polluted', true)"));
+        assertEquals("{\"vcpus\":2,\"memoryMiB\":4096}", eval("vm.compute").toString());
+    }
+
+    @Test
+    void anExpressionCannotChangeTheRootsTheNextOneReads() throws Exception {
+        assertThrows(Expressions.EvaluationException.class, () -> eval("vm.replicas.reverse()"));
+        assertThrows(Expressions.EvaluationException.class, () -> eval("(vm.name = 'x', true)"));
+        assertEquals("/srv/recovery/web01-root.qcow2", eval("vm.replicas[0]").textValue());
+        assertEquals("web01", eval("vm.name").textValue());
+        assertEquals("[\"/srv/recovery/web01-data.qcow2\",\"/srv/recovery/web01-root.qcow2\"]",
+                eval("[...vm.replicas].reverse()").toString(), "a copy may be changed");
+    }
+
+    @Test
+    void aGlobalMadeByOneEvaluationIsGoneInTheNext() throws Exception {
+        assertThrows(Expressions.EvaluationException.class, () -> eval("(globalThis.leak = 1, true)"));
+        assertTrue(expressions.test("typeof leak == 'undefined'", roots));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Math.random()", "Date.now()", "new Date().getTime()",
+            "(() => 0).constructor('return Date.now()')()", "(async () => 0).constructor('return 1')",
+            "(function* () {}).constructor('yield 1')", "eval('1 + 1')", "Function('return 1')()"})
+    void nothingNonDeterministicOrDynamicIsOffered(String expression) {
+        assertThrows(Expressions.EvaluationException.class, () -> eval(expression));
+    }
+
+    @Test
+    void globalsAnExpressionHasNoUseForAreGone() throws Exception {
+        assertTrue(expressions.test("[typeof eval, typeof Function, typeof load, typeof loadWithNewGlobal, typeof print,"
+                + " typeof printErr, typeof console, typeof Graal, typeof SharedArrayBuffer, typeof Atomics, typeof Date,"
+                + " typeof WeakRef, typeof FinalizationRegistry, typeof quit, typeof Math.random]"
+                + ".every(t => t == 'undefined')", roots));
+        assertEquals(3, eval("Math.max(1, 3) + Number('0') + JSON.parse('0') + parseInt('0')").intValue());
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aRunawayRegexIsStoppedByTheClockAndNamedSo() throws Exception {
+        var e = assertThrows(Expressions.EvaluationException.class,
+                () -> eval("'a'.repeat(36).match(/^(a+)+\\1b$/)"));
+        assertTrue(e.getMessage().contains("ran longer than"), e.getMessage());
+        assertEquals("web01", eval("vm.name").textValue(), "the sandbox is usable afterwards");
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aHugeAllocationIsStoppedAndNamedSo() throws Exception {
+        var e = assertThrows(Expressions.EvaluationException.class, () -> eval("new Array(2 ** 29).fill(1.5).length"));
+        assertTrue(e.getMessage().contains("memory") || e.getMessage().contains("ran longer than"), e.getMessage());
+        assertEquals("web01", eval("vm.name").textValue(), "the sandbox is usable afterwards");
+    }
+
+    @Test
+    void namesInsideTemplateLiteralsAreSeen() {
+        assertEquals(Set.of("inptus"), Expressions.unknownNames("`${inptus.vm}`"));
+        assertEquals(Set.of("Date"), Expressions.unknownNames("`${Date.now()}`"));
+        assertTrue(Expressions.isDynamic("`pre-${run.id}`"));
+        assertEquals(Set.of("vm"), FreeNames.of("`${vm.name}-${`${'x'}`}` + 'run'"));
+    }
 }
