@@ -6,6 +6,7 @@ import dev.runbook.app.Runs;
 import dev.runbook.app.SiteAdapters;
 import dev.runbook.exec.Drift;
 import dev.runbook.exec.Journal;
+import dev.runbook.load.BoundedFile;
 import dev.runbook.plan.JsonPreview;
 import dev.runbook.plan.Pipeline;
 import dev.runbook.plan.Plan;
@@ -85,7 +86,17 @@ final class RunCommand implements Callable<Integer> {
             Path runbookFile;
             Path inventoryFile;
             if (what.plan != null) {
-                plan = JsonPreview.read(Files.readString(what.plan));
+                try {
+                    plan = JsonPreview.read(BoundedFile.read(what.plan));
+                } catch (BoundedFile.Refused e) {
+                    err.println(what.plan + ":1:1: error [" + e.rule() + "]: " + e.getMessage());
+                    return ExitCodes.INVALID;
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    var at = e.getLocation();
+                    err.println(what.plan + ":" + (at == null ? "1:1" : at.getLineNr() + ":" + at.getColumnNr())
+                            + ": error [plan]: not a plan saved by `runbook plan --out`; make one and run that");
+                    return ExitCodes.INVALID;
+                }
                 runbookFile = Path.of(plan.runbook().file());
                 inventoryFile = Path.of(plan.inventory().file());
                 List<String> drift = drift(pipeline, plan, runbookFile, inventoryFile);

@@ -5,11 +5,6 @@ import dev.runbook.model.Document;
 import dev.runbook.model.Inventory;
 import dev.runbook.model.Runbook;
 import dev.runbook.model.SourceSpan;
-import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +51,7 @@ public final class Loader {
     /** The kind a file declares, read leniently; empty when the file cannot be read or names none. */
     public static Optional<Kind> kindOf(Path file) {
         try {
-            String text = Files.readString(file);
+            String text = BoundedFile.read(file);
             var read = YamlReader.read(file.toString(), text);
             return read.document().map(d -> d.root().path("kind").asText()).flatMap(k -> {
                 for (Kind kind : Kind.values()) {
@@ -66,7 +61,7 @@ public final class Loader {
                 }
                 return Optional.empty();
             });
-        } catch (IOException | RuntimeException e) {
+        } catch (BoundedFile.Refused | RuntimeException e) {
             return Optional.empty();
         }
     }
@@ -75,17 +70,9 @@ public final class Loader {
         String name = file.toString();
         String text;
         try {
-            if (Files.size(file) > YamlReader.MAX_CHARS * 4L) {
-                return failed(name, "too-large", "file is larger than the limit; split it");
-            }
-            byte[] bytes = Files.readAllBytes(file);
-            text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            return failed(name, "encoding", "file is not valid UTF-8; save it as UTF-8");
-        } catch (IOException e) {
-            return failed(name, "unreadable", "cannot read file: " + e.getMessage());
+            text = BoundedFile.read(file);
+        } catch (BoundedFile.Refused e) {
+            return failed(name, e.rule(), e.getMessage());
         }
         return load(name, text, kind, reader);
     }
