@@ -1,6 +1,7 @@
 package dev.runbook.cli;
 
 import dev.runbook.app.ExitCodes;
+import dev.runbook.server.Folders;
 import dev.runbook.server.Server;
 import dev.runbook.server.Tokens;
 import java.nio.file.Path;
@@ -32,6 +33,18 @@ final class ServeCommand implements Callable<Integer> {
             description = "Where the server's token is kept (default: server.token beside the journal).")
     Path tokenFile;
 
+    @Option(names = "--runbooks", paramLabel = "DIR", defaultValue = "runbooks",
+            description = "The folder whose runbooks the API plans and runs, by name (default: ${DEFAULT-VALUE}).")
+    Path runbooks;
+
+    @Option(names = "--inventories", paramLabel = "DIR", defaultValue = ".",
+            description = "The folder whose inventories the API plans with, by name (default: the working folder).")
+    Path inventories;
+
+    @Option(names = "--allowed-host", paramLabel = "NAME",
+            description = "A host name clients use to reach the server, besides its IP addresses and localhost; repeatable.")
+    java.util.List<String> allowedHosts = new java.util.ArrayList<>();
+
     @Mixin
     JournalOptions where;
 
@@ -43,8 +56,13 @@ final class ServeCommand implements Callable<Integer> {
         String token = Tokens.token(tokens, made -> {
             out.println("token (shown once; kept in " + tokens + ", mode 0600): " + made);
         });
+        if (!java.net.InetAddress.getByName(bind).isLoopbackAddress()) {
+            spec.commandLine().getErr().println("warning: serving on " + bind + " without TLS: the token and the site's"
+                    + " state cross the network in clear; bind 127.0.0.1 (the default) or put a TLS proxy in front");
+        }
         CountDownLatch stopped = new CountDownLatch(1);
-        try (Server server = new Server(journal, token).start(bind, port)) {
+        try (Server server = new Server(journal, token, new Folders(runbooks, inventories), allowedHosts)
+                .start(bind, port)) {
             out.println("serving http://" + bind + ":" + server.port() + "/ (journal " + journal + "); Ctrl-C stops");
             out.flush();
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));

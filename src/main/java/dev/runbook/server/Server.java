@@ -56,18 +56,31 @@ public final class Server implements AutoCloseable {
     static final long MAX_BODY = 64 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> START_FIELDS = Set.of("runbook", "inventory", "vm", "inputs");
+    /** What anyone may read: the page is static, and says nothing about the site until given the token. */
+    private static final Set<String> PUBLIC = Set.of("/api/health", "/api/openapi.json");
 
     private final SqliteJournal journal;
     private final String token;
     private final Broadcaster events;
     private final Path journalFile;
     private final Runs runs;
+    private final Folders folders;
+    private final Hosts hosts;
     private final String page;
+    private final String contentPolicy;
     private final String openApi;
     private Javalin app;
 
-    public Server(Path journalFile, String token) throws IOException {
+    /**
+     * A server over the journal in {@code journalFile}, that plans from {@code folders} and answers the
+     * {@code Host} names in {@code allowedHosts} besides IP addresses and localhost.
+     */
+    public Server(Path journalFile, String token, Folders folders, java.util.Collection<String> allowedHosts)
+            throws IOException {
+        this.folders = folders;
+        this.hosts = new Hosts(Set.copyOf(allowedHosts));
         this.page = resource("serve/index.html");
+        this.contentPolicy = contentPolicy(page);
         this.openApi = resource("serve/openapi.json");
         this.journal = SqliteJournal.open(journalFile);
         this.token = token;
@@ -84,15 +97,30 @@ public final class Server implements AutoCloseable {
             cfg.concurrency.useVirtualThreads = true;
             cfg.jsonMapper(new io.javalin.json.JavalinJackson(JSON, true));
             var r = cfg.routes;
+            r.before(ctx -> {
+                ctx.header("X-Frame-Options", "DENY").header("X-Content-Type-Options", "nosniff")
+                        .header("Referrer-Policy", "no-referrer").header("Content-Security-Policy", contentPolicy);
+                if (!hosts.accepts(ctx.header("Host"))) {
+                    throw new Failure(421, "this server answers requests to its IP address, localhost, or a name given"
+                            + " with --allowed-host; not to '" + printable(ctx.header("Host")) + "'");
+                }
+            });
             r.before("/api/*", ctx -> {
-                boolean mutating = !ctx.method().name().equals("GET");
-                boolean guestReport = ctx.path().matches("/api/runs/[^/]+/remediation/[^/]+");
-                if (mutating && !guestReport && !Tokens.authorized(ctx.header("Authorization"), token)) {
-                    throw new Failure(401, "this call changes something: send the server's token as "
-                            + "'Authorization: Bearer <token>' (it was shown once when the server first started, and is in its token file)");
+                if (PUBLIC.contains(ctx.path()) || ctx.path().matches("/api/runs/[^/]+/remediation/[^/]+")) {
+                    return; // a guest's report carries its run's one-time token instead
+                }
+                boolean stream = ctx.path().endsWith("/events") && ctx.method().name().equals("GET");
+                String header = ctx.header("Authorization");
+                if (header == null && stream && ctx.queryParam("token") != null) {
+                    header = "Bearer " + ctx.queryParam("token"); // an EventSource cannot send headers
+                }
+                if (!Tokens.authorized(header, token)) {
+                    throw new Failure(401, "send the server's token as 'Authorization: Bearer <token>' (event streams:"
+                            + " ?token=<token>); it was shown once when the server first started, and is in its token file");
                 }
             });
             r.get("/", ctx -> ctx.html(page));
+            r.get("/api/health", ctx -> ctx.json(JSON.createObjectNode().put("ok", true)));
             r.get("/api/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
             r.get("/api/runs", ctx -> ctx.json(Status.overview(journal)));
             r.get("/api/runs/{id}", ctx -> ctx.json(Status.detail(journal, run(ctx.pathParam("id")))));
@@ -176,10 +204,14 @@ public final class Server implements AutoCloseable {
                 inputs.put(k.substring(4), v.get(0));
             }
         });
-        try (Pipeline pipeline = new Pipeline()) {
-            Plan plan = planned(pipeline, runbook, inventory, vm, inputs);
-            ctx.contentType("application/json").result(JsonPreview.render(plan));
-        }
+        Path runbookFile = folders.runbook(runbook);
+        Path inventoryFile = folders.inventory(inventory);
+        String json = Planning.bounded(() -> {
+            try (Pipeline pipeline = new Pipeline()) {
+                return JsonPreview.render(planned(pipeline, runbookFile, inventoryFile, vm, inputs));
+            }
+        });
+        ctx.contentType("application/json").result(json);
     }
 
     private static String required(String value, String name) {
@@ -189,8 +221,8 @@ public final class Server implements AutoCloseable {
         return value;
     }
 
-    private static Plan planned(Pipeline pipeline, String runbook, String inventory, String vm, Map<String, String> inputs) {
-        var loaded = pipeline.plan(Path.of(runbook), Path.of(inventory), new Planner.Request(vm, inputs), null);
+    private static Plan planned(Pipeline pipeline, Path runbook, Path inventory, String vm, Map<String, String> inputs) {
+        var loaded = pipeline.plan(runbook, inventory, new Planner.Request(vm, inputs), null);
         List<Diagnostic> errors = loaded.diagnostics().stream().filter(d -> d.severity() == Diagnostic.Severity.ERROR).toList();
         if (!errors.isEmpty() || loaded.value().isEmpty()) {
             Diagnostic first = errors.isEmpty() ? null : errors.get(0);
@@ -212,8 +244,8 @@ public final class Server implements AutoCloseable {
                 throw new Failure(400, "unknown field '" + name + "'; the fields are " + List.copyOf(START_FIELDS), "/" + name);
             }
         }
-        String runbook = text(body, "runbook");
-        String inventory = text(body, "inventory");
+        Path runbook = folders.runbook(text(body, "runbook"));
+        Path inventory = folders.inventory(text(body, "inventory"));
         String vm = text(body, "vm");
         Map<String, String> inputs = new LinkedHashMap<>();
         JsonNode in = body.path("inputs");
@@ -227,7 +259,7 @@ public final class Server implements AutoCloseable {
         Plan plan;
         Engine engine;
         try {
-            plan = planned(pipeline, runbook, inventory, vm, inputs);
+            plan = Planning.bounded(() -> planned(pipeline, runbook, inventory, vm, inputs));
             engine = runs.engine(plan, pipeline.expressions(), null);
         } catch (PrimitiveException e) {
             pipeline.close();
@@ -239,7 +271,7 @@ public final class Server implements AutoCloseable {
         CompletableFuture<String> admitted = new CompletableFuture<>();
         Thread.ofVirtual().name("run-" + vm).start(() -> {
             try (pipeline) {
-                Result r = engine.start(plan, Runs.launch(Path.of(runbook), Path.of(inventory), null), admitted::complete);
+                Result r = engine.start(plan, Runs.launch(runbook, inventory, null), admitted::complete);
                 if (r.refused()) {
                     admitted.completeExceptionally(new Failure(409, "refused: " + r.message(), null));
                 }
@@ -325,6 +357,44 @@ public final class Server implements AutoCloseable {
             o.put("location", location);
         }
         ctx.status(status).json(o);
+    }
+
+    /** The page's own inline script and style, by hash, and nothing else. */
+    private static String contentPolicy(String page) {
+        StringBuilder hashes = new StringBuilder();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<(script|style)>(.*?)</\\1>", java.util.regex.Pattern.DOTALL)
+                .matcher(page);
+        String scripts = "";
+        String styles = "";
+        while (m.find()) {
+            String hash = " 'sha256-" + java.util.Base64.getEncoder().encodeToString(sha256(m.group(2))) + "'";
+            if (m.group(1).equals("script")) {
+                scripts += hash;
+            } else {
+                styles += hash;
+            }
+        }
+        hashes.append("default-src 'none'; script-src").append(scripts.isEmpty() ? " 'none'" : scripts)
+                .append("; style-src").append(styles.isEmpty() ? " 'none'" : styles)
+                .append("; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+        return hashes.toString();
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A header value as it may be shown back: printable ASCII only, and short. */
+    static String printable(String value) {
+        if (value == null) {
+            return "";
+        }
+        String s = value.replaceAll("[^\\x20-\\x7e]", "?");
+        return s.length() > 80 ? s.substring(0, 77) + "..." : s;
     }
 
     private static String resource(String name) throws IOException {

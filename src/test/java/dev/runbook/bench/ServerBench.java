@@ -47,6 +47,9 @@ public final class ServerBench {
     private static final Pattern AT = Pattern.compile("\"at\":\"([^\"]+)\"");
 
 
+    /** The server's token: every read of the API needs it. */
+    private static String bearer;
+
     private ServerBench() {
     }
 
@@ -57,7 +60,9 @@ public final class ServerBench {
         System.out.println("bench directory: " + dir + "  (java " + Runtime.version() + ", "
                 + Runtime.getRuntime().availableProcessors() + " cpus)");
         String token = dev.runbook.server.Tokens.token(dir.resolve("server.token"), t -> { });
-        try (Server server = new Server(dir.resolve("journal.db"), token).start("127.0.0.1", 0);
+        bearer = token;
+        try (Server server = new Server(dir.resolve("journal.db"), token,
+                new dev.runbook.server.Folders(Path.of("runbooks"), dir), List.of()).start("127.0.0.1", 0);
              Expressions expressions = new Expressions()) {
             String base = "http://127.0.0.1:" + server.port();
             Engine engine = new Engine(server.journal(), new Primitives().add(new Pause()), Options.defaults(null), expressions);
@@ -105,7 +110,8 @@ public final class ServerBench {
                 try (java.net.Socket socket = new java.net.Socket(events.getHost(), events.getPort())) {
                     sockets.add(socket);
                     socket.getOutputStream().write(("GET /api/events HTTP/1.0\r\nHost: " + events.getHost()
-                            + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + "\r\nAccept: text/event-stream\r\nAuthorization: Bearer " + bearer + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
                     socket.getOutputStream().flush();
                     BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
                     String line;
@@ -159,7 +165,8 @@ public final class ServerBench {
             System.out.println("wrk is not installed (apt-get install wrk): status API throughput not measured");
             return;
         }
-        Process p = new ProcessBuilder("wrk", "-t2", "-c32", "-d10s", "--latency", url).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("wrk", "-t2", "-c32", "-d10s", "--latency", "-H",
+                "Authorization: Bearer " + bearer, url).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();
         String rps = find(out, "Requests/sec:\\s+([0-9.]+)");

@@ -1,5 +1,6 @@
 package dev.runbook.cli;
 
+import dev.runbook.server.Folders;
 import dev.runbook.server.Server;
 import dev.runbook.app.ExitCodes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,6 +17,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Tag;
@@ -97,7 +99,8 @@ class DemoSiteRemediationTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), "SKIPPED LOUDLY: curl is not installed; bin/test installs it");
         DemoFixture site = new DemoFixture(tmp);
         StringWriter guestLog = new StringWriter();
-        try (Server server = new Server(site.journal, "operator-token").start("0.0.0.0", 0)) {
+        try (Server server = new Server(site.journal, "operator-token",
+                new Folders(Path.of("runbooks"), site.inventory.getParent()), List.of()).start("0.0.0.0", 0)) {
             // The guest (10.10.0.21/24) reaches the endpoint on its link, where the host end of its adapter is.
             String url = "http://10.10.0.1:" + server.port();
             Files.writeString(site.inventory, Files.readString(site.inventory).replaceFirst(

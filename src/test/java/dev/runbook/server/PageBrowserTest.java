@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Tag;
@@ -42,7 +43,8 @@ class PageBrowserTest {
                 "SKIPPED LOUDLY: chromium and chromium-driver are not installed; bin/test installs them");
         DemoFixture site = new DemoFixture(tmp);
         String token = Tokens.token(tmp.resolve("server.token"), t -> { });
-        try (Server server = new Server(site.journal, token).start("127.0.0.1", 0)) {
+        try (Server server = new Server(site.journal, token,
+                new Folders(Path.of("runbooks"), site.inventory.getParent()), List.of()).start("127.0.0.1", 0)) {
             String base = "http://127.0.0.1:" + server.port();
             ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
                     .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900");
@@ -50,8 +52,12 @@ class PageBrowserTest {
             ChromeDriver browser = new ChromeDriver(service, options);
             try {
                 browser.get(base + "/");
-                String body = new ObjectMapper().createObjectNode().put("runbook", "runbooks/test-failover.yaml")
-                        .put("inventory", site.inventory.toString()).put("vm", "app02").toString();
+                WebDriverWait asked = new WebDriverWait(browser, Duration.ofSeconds(30));
+                var first = asked.until(ExpectedConditions.alertIsPresent()); // the page asks for the token once
+                first.sendKeys(token);
+                first.accept();
+                String body = new ObjectMapper().createObjectNode().put("runbook", "test-failover.yaml")
+                        .put("inventory", site.inventory.getFileName().toString()).put("vm", "app02").toString();
                 HttpResponse<String> started = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/api/runs"))
                         .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
@@ -66,10 +72,7 @@ class PageBrowserTest {
                 shot(browser, "page-test-failover-active.png");
 
                 browser.findElement(By.id("rollback")).click();
-                wait.until(ExpectedConditions.alertIsPresent()).accept(); // "Roll back ...?"
-                var prompt = wait.until(ExpectedConditions.alertIsPresent());
-                prompt.sendKeys(token);
-                prompt.accept();
+                wait.until(ExpectedConditions.alertIsPresent()).accept(); // "Roll back ...?"; the token is kept
                 wait.until(ExpectedConditions.textToBe(By.id("lifecycle"), "replication-ready"));
                 wait.until(ExpectedConditions.textToBe(By.cssSelector("tr[data-run='" + id + "'] td:nth-child(4)"), "rolled-back"));
                 assertTrue(browser.findElement(By.id("answer")).getText().startsWith("rollback: "),

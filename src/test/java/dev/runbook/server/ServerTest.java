@@ -49,7 +49,13 @@ class ServerTest {
         assertEquals(List.of(token), shown, "a new token is shown once");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile)));
         assertEquals(token, Tokens.token(tokenFile, t -> { throw new AssertionError("shown again"); }));
-        server = new Server(site.journal, token).start("127.0.0.1", 0);
+        server = server(Path.of("runbooks"));
+    }
+
+    /** A server over the demo site's journal that plans from {@code runbooks} and the site's folder. */
+    private Server server(Path runbooks) throws Exception {
+        return new Server(site.journal, token, new Folders(runbooks, site.inventory.getParent()), List.of())
+                .start("127.0.0.1", 0);
     }
 
     @AfterEach
@@ -62,7 +68,15 @@ class ServerTest {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
+        return get(path, token);
+    }
+
+    private HttpResponse<String> get(String path, String bearer) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path));
+        if (bearer != null) {
+            b.header("Authorization", "Bearer " + bearer);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> post(String path, String body, String bearer) throws Exception {
@@ -75,8 +89,8 @@ class ServerTest {
     }
 
     private String startBody(String vm) {
-        return JSON.createObjectNode().put("runbook", "runbooks/test-failover.yaml")
-                .put("inventory", site.inventory.toString()).put("vm", vm).toString();
+        return JSON.createObjectNode().put("runbook", "test-failover.yaml")
+                .put("inventory", site.inventory.getFileName().toString()).put("vm", vm).toString();
     }
 
     private JsonNode awaitRun(String id, String state) throws Exception {
@@ -124,7 +138,7 @@ class ServerTest {
         assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
         assertEquals(137, p.exitValue(), Files.readString(tmp.resolve("child.log")));
 
-        server = new Server(site.journal, token).start("127.0.0.1", 0);
+        server = server(Path.of("runbooks"));
         String id = JSON.readTree(get("/api/runs").body()).at("/runs/0/id").asText();
         JsonNode run = awaitRun(id, "completed");
         assertEquals("test-failover-active", run.get("lifecycle").asText());
@@ -150,7 +164,7 @@ class ServerTest {
         assertEquals(400, unknown.statusCode());
         assertEquals("/force", JSON.readTree(unknown.body()).get("location").asText());
 
-        HttpResponse<String> missing = post("/api/runs", "{\"runbook\": \"runbooks/test-failover.yaml\"}", token);
+        HttpResponse<String> missing = post("/api/runs", "{\"runbook\": \"test-failover.yaml\"}", token);
         assertEquals(400, missing.statusCode());
         assertEquals("/inventory", JSON.readTree(missing.body()).get("location").asText());
 
@@ -249,7 +263,8 @@ class ServerTest {
 
     /** Reads event ids from an SSE stream until it has {@code max} or the stream is quiet for a second. */
     private List<Long> events(String path, Long lastEventId, int max) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).header("Accept", "text/event-stream");
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).header("Accept", "text/event-stream")
+                .header("Authorization", "Bearer " + token);
         if (lastEventId != null) {
             b.header("Last-Event-ID", Long.toString(lastEventId));
         }
@@ -275,5 +290,81 @@ class ServerTest {
         }
         closer.interrupt();
         return ids;
+    }
+
+    // What the server reads, and who may read what it knows
+
+    @Test
+    void readsOfSiteDataNeedTheTokenToo() throws Exception {
+        for (String path : List.of("/api/runs", "/api/runs/x", "/api/vms",
+                "/api/plan?runbook=test-failover.yaml&inventory=inventory.yaml&vm=app02", "/api/events",
+                "/api/runs/x/events")) {
+            assertEquals(401, get(path, null).statusCode(), path);
+            assertEquals(401, get(path, "not-the-token").statusCode(), path);
+        }
+        assertEquals(200, get("/api/health", null).statusCode());
+        assertEquals(200, get("/api/openapi.json", null).statusCode());
+        assertEquals(200, get("/", null).statusCode(), "the page is static and asks for the token");
+        assertEquals(401, get("/api/runs?token=" + token, null).statusCode(),
+                "a token in the query is for event streams only");
+    }
+
+    @Test
+    void thePlanReadsOnlyRunbooksAndInventoriesInItsFoldersByName() throws Exception {
+        Path runbooks = Files.createDirectories(tmp.resolve("repo/runbooks"));
+        Files.copy(Path.of("runbooks/test-failover.yaml"), runbooks.resolve("test-failover.yaml"));
+        Files.createSymbolicLink(runbooks.resolve("outside.yaml"), Path.of("/etc/passwd"));
+        Files.createSymbolicLink(tmp.resolve("repo/templates"), Path.of("templates").toAbsolutePath());
+        Files.writeString(tmp.resolve("secret.yaml"), "root:x:0:0:secret-hash\n");
+        server.close();
+        server = server(runbooks);
+        String inventory = site.inventory.getFileName().toString();
+        assertEquals(200, get(plan("test-failover.yaml", inventory)).statusCode());
+        for (String runbook : List.of("/etc/passwd", "../../etc/passwd", "outside.yaml", "../secret.yaml",
+                tmp.resolve("secret.yaml").toString(), "/dev/zero", "nosuch.yaml")) {
+            HttpResponse<String> r = get(plan(runbook, inventory));
+            assertTrue(r.statusCode() == 400 || r.statusCode() == 404, runbook + ": " + r.statusCode() + " " + r.body());
+            assertFalse(r.body().contains("root:") || r.body().contains("secret-hash"), r.body());
+        }
+        HttpResponse<String> token = get(plan("test-failover.yaml", "../server.token"));
+        assertEquals(400, token.statusCode(), token.body());
+        assertFalse(token.body().contains(this.token.substring(0, 8)), token.body());
+    }
+
+    private static String plan(String runbook, String inventory) {
+        return "/api/plan?runbook=" + java.net.URLEncoder.encode(runbook, StandardCharsets.UTF_8) + "&inventory="
+                + java.net.URLEncoder.encode(inventory, StandardCharsets.UTF_8) + "&vm=app02";
+    }
+
+    @Test
+    void aHostNameOtherThanAnAddressLocalhostOrAnAllowedOneIsRefused() throws Exception {
+        assertEquals(421, status("rebound.example"), "a page that rebinds its name to this machine");
+        assertEquals(200, status("127.0.0.1:" + server.port()));
+        assertEquals(200, status("localhost:" + server.port()));
+        server.close();
+        server = new Server(site.journal, token, new Folders(Path.of("runbooks"), site.inventory.getParent()),
+                List.of("dr.example")).start("127.0.0.1", 0);
+        assertEquals(200, status("dr.example"));
+    }
+
+    /** The status of GET /api/health with this Host header, on a raw connection (clients fix the header). */
+    private int status(String host) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.getOutputStream().write(("GET /api/health HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String first = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine();
+            return Integer.parseInt(first.split(" ")[1]);
+        }
+    }
+
+    @Test
+    void thePageIsServedWithSecurityHeaders() throws Exception {
+        HttpResponse<String> page = get("/", null);
+        assertEquals("DENY", page.headers().firstValue("X-Frame-Options").orElse(""));
+        assertEquals("nosniff", page.headers().firstValue("X-Content-Type-Options").orElse(""));
+        String policy = page.headers().firstValue("Content-Security-Policy").orElse("");
+        assertTrue(policy.contains("default-src 'none'") && policy.contains("script-src 'sha256-")
+                && policy.contains("frame-ancestors 'none'"), policy);
     }
 }
