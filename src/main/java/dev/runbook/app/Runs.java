@@ -30,6 +30,9 @@ import java.util.function.Consumer;
  */
 public final class Runs {
 
+    /** Who decides, as recorded: a name, never anything a terminal or a log would interpret. */
+    private static final java.util.regex.Pattern BY = java.util.regex.Pattern.compile("[\\p{L}\\p{N}._@+ -]{1,64}");
+
     private final Journal journal;
     private final Path journalFile;
 
@@ -41,8 +44,13 @@ public final class Runs {
 
     /** The engine for a plan: its sites' primitives over this journal. */
     public Engine engine(Plan plan, Expressions expressions, Duration runTimeout) throws PrimitiveException {
+        return engine(plan, expressions, runTimeout, null);
+    }
+
+    /** The engine for a plan, whose runs record {@code by} as who started them (this user when null). */
+    private Engine engine(Plan plan, Expressions expressions, Duration runTimeout, String by) throws PrimitiveException {
         return new Engine(journal, SiteAdapters.forBindings(plan.bindings()),
-                Options.defaults(drivers()).withRunTimeout(runTimeout), expressions);
+                Options.defaults(drivers()).withRunTimeout(runTimeout).actingAs(by), expressions);
     }
 
     /** Per-run driver lock files, beside the journal. */
@@ -106,7 +114,7 @@ public final class Runs {
                     return new Ended.Ran(d.result());
                 }
                 reporter.info("decision timed out: " + d.reason());
-                return continueWith(d.outcome(), r, null, reporter);
+                return continueWith(d.outcome(), r, null, "timeout", reporter);
             }
             Result result = engine.resume(runId);
             if (Ended.exitCode(result) == ExitCodes.OK && decided.isPresent()) {
@@ -124,6 +132,9 @@ public final class Runs {
      * decides), then the commit or rollback runbook runs. {@code runbook} overrides that runbook.
      */
     public Ended decide(String runId, Operation.Outcome requested, String by, Path runbook, Reporter reporter) {
+        if (by != null && !BY.matcher(by).matches()) {
+            return new Ended.Invalid("'by' must name who decides in 1 to 64 letters, digits, spaces or . _ @ + -");
+        }
         Optional<RunRecord> found = journal.run(runId);
         if (found.isEmpty()) {
             return noSuchRun(runId);
@@ -154,7 +165,7 @@ public final class Runs {
                 return new Ended.Invalid(e.getMessage());
             }
         }
-        return continueWith(outcome, r, outcome == requested ? runbook : null, reporter);
+        return continueWith(outcome, r, outcome == requested ? runbook : null, by, reporter);
     }
 
     private static String refusal(Operation wanted, RunRecord r, LifecycleRecord life) {
@@ -179,7 +190,7 @@ public final class Runs {
     private Ended continueDecided(Operation.Outcome outcome, RunRecord r, Reporter reporter) {
         reporter.info("run " + r.id() + " was decided " + outcome + ", but its " + outcome
                 + " never started: starting it");
-        return continueWith(outcome, r, null, reporter);
+        return continueWith(outcome, r, null, null, reporter);
     }
 
     /**
@@ -216,7 +227,8 @@ public final class Runs {
     }
 
     /** Plans and runs the commit or rollback runbook that continues a decided run. */
-    private Ended continueWith(Operation.Outcome outcome, RunRecord decided, Path runbookOverride, Reporter reporter) {
+    private Ended continueWith(Operation.Outcome outcome, RunRecord decided, Path runbookOverride, String by,
+                               Reporter reporter) {
         Path runbook = runbookOverride != null ? runbookOverride : decisionRunbook(outcome, decided);
         Path inventory = Path.of(decided.inventoryFile());
         if (!Files.isRegularFile(runbook)) {
@@ -233,7 +245,7 @@ public final class Runs {
             if (!plan.operation().equals(outcome.id())) {
                 return new Ended.Invalid(runbook + " performs " + plan.operation() + ", not " + outcome.id());
             }
-            Result r = engine(plan, pipeline.expressions(), null).start(plan, launch(runbook, inventory, decided.id()));
+            Result r = engine(plan, pipeline.expressions(), null, by).start(plan, launch(runbook, inventory, decided.id()));
             Optional<RunRecord> after = journal.run(decided.id());
             if (Ended.exitCode(r) == ExitCodes.FAILED
                     && after.map(f -> f.state().equals(RunState.COMPENSATION_FAILED.id())).orElse(false)) {

@@ -20,13 +20,13 @@ final class Console implements Reporter {
 
     @Override
     public void info(String line) {
-        out.println(line);
+        out.println(Printable.text(line));
         out.flush();
     }
 
     @Override
     public void problem(String line) {
-        err.println("runbook: " + line);
+        err.println("runbook: " + Printable.text(line));
         err.flush();
     }
 
@@ -65,7 +65,7 @@ final class Console implements Reporter {
             case COMPLETED, AWAITING_DECISION, COMMITTED, ROLLED_BACK -> out;
             default -> err;
         };
-        to.println("run " + r.runId() + " " + r.state().id() + ": " + r.message());
+        to.println("run " + r.runId() + " " + r.state().id() + ": " + Printable.text(r.message()));
         to.flush();
     }
 }

@@ -24,7 +24,7 @@ final class EventPrinter implements Consumer<Entry> {
 
     @Override
     public synchronized void accept(Entry e) {
-        out.println(json ? json(e) : line(e));
+        out.println(json ? json(e) : Printable.text(line(e)));
         out.flush();
     }
 

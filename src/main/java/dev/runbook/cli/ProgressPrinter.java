@@ -103,7 +103,7 @@ final class ProgressPrinter implements Consumer<Entry>, AutoCloseable {
 
     /** A line printed above the bar. */
     private void above(String line) {
-        lines.println("\r\033[K" + line);
+        lines.println("\r\033[K" + Printable.text(line));
         lines.flush();
         bar.refresh();
     }

@@ -53,9 +53,15 @@ final class ServeCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         Path journal = where.file().toAbsolutePath();
         Path tokens = tokenFile != null ? tokenFile : journal.resolveSibling("server.token");
-        String token = Tokens.token(tokens, made -> {
-            out.println("token (shown once; kept in " + tokens + ", mode 0600): " + made);
-        });
+        String token;
+        try {
+            token = Tokens.token(tokens, made -> {
+                out.println("token (shown once; kept in " + tokens + ", mode 0600): " + made);
+            });
+        } catch (Tokens.Refused e) {
+            spec.commandLine().getErr().println("runbook: " + e.getMessage());
+            return ExitCodes.INVALID;
+        }
         if (!java.net.InetAddress.getByName(bind).isLoopbackAddress()) {
             spec.commandLine().getErr().println("warning: serving on " + bind + " without TLS: the token and the site's"
                     + " state cross the network in clear; bind 127.0.0.1 (the default) or put a TLS proxy in front");

@@ -68,55 +68,55 @@ final class StatusCommand implements Callable<Integer> {
         if (o.get("runs").isEmpty()) {
             b.append("  (none)\n");
         }
-        o.get("runs").forEach(r -> b.append(String.format("  %-20s %-18s %-8s %-20s %s%n", r.get("id").asText(),
-                r.get("runbook").asText(), r.get("vm").asText(), r.get("state").asText(), r.get("startedAt").asText())));
+        o.get("runs").forEach(r -> b.append(String.format("  %-20s %-18s %-8s %-20s %s%n", Printable.field(r.get("id").asText()),
+                Printable.field(r.get("runbook").asText()), Printable.field(r.get("vm").asText()), Printable.field(r.get("state").asText()), Printable.field(r.get("startedAt").asText()))));
         b.append("VMS\n");
         if (o.get("lifecycle").isEmpty()) {
             b.append("  (every VM replication-ready)\n");
         }
-        o.get("lifecycle").forEach(l -> b.append(String.format("  %-8s %-26s run %s%n", l.get("vm").asText(),
-                l.get("state").asText(), l.get("run").asText())));
+        o.get("lifecycle").forEach(l -> b.append(String.format("  %-8s %-26s run %s%n", Printable.field(l.get("vm").asText()),
+                Printable.field(l.get("state").asText()), Printable.field(l.get("run").asText()))));
         b.append("LOCKS\n");
         if (o.get("locks").isEmpty()) {
             b.append("  (none)\n");
         }
-        o.get("locks").forEach(l -> b.append(String.format("  %-14s held by run %s since %s%n", l.get("name").asText(),
-                l.get("run").asText(), l.get("since").asText())));
+        o.get("locks").forEach(l -> b.append(String.format("  %-14s held by run %s since %s%n", Printable.field(l.get("name").asText()),
+                Printable.field(l.get("run").asText()), Printable.field(l.get("since").asText()))));
         return b.toString();
     }
 
     private static String detailText(ObjectNode o) {
         StringBuilder b = new StringBuilder();
-        b.append("run ").append(o.get("id").asText()).append(": ").append(o.get("runbook").asText()).append(' ')
-                .append(o.get("version").asText()).append(" for ").append(o.get("vm").asText()).append(", ")
-                .append(o.get("state").asText()).append('\n');
+        b.append("run ").append(Printable.field(o.get("id").asText())).append(": ").append(Printable.field(o.get("runbook").asText())).append(' ')
+                .append(Printable.field(o.get("version").asText())).append(" for ").append(Printable.field(o.get("vm").asText())).append(", ")
+                .append(Printable.field(o.get("state").asText())).append('\n');
         if (o.has("parent")) {
-            b.append("  continues run ").append(o.get("parent").asText()).append('\n');
+            b.append("  continues run ").append(Printable.field(o.get("parent").asText())).append('\n');
         }
-        b.append("  plan ").append(o.get("planHash").asText()).append(", runbook sha256 ")
-                .append(o.get("runbookSha256").asText(), 0, 12).append(o.path("git").isNull() ? "" : ", git " + o.get("git").asText())
+        b.append("  plan ").append(Printable.field(o.get("planHash").asText())).append(", runbook sha256 ")
+                .append(o.get("runbookSha256").asText(), 0, 12).append(o.path("git").isNull() ? "" : ", git " + Printable.field(o.get("git").asText()))
                 .append('\n');
-        b.append("  ").append(o.get("vm").asText()).append(" is ").append(o.get("lifecycle").asText()).append('\n');
+        b.append("  ").append(Printable.field(o.get("vm").asText())).append(" is ").append(Printable.field(o.get("lifecycle").asText())).append('\n');
         section(b, "PRECHECKS", o.get("prechecks"));
         section(b, "STEPS", o.get("steps"));
         section(b, "COMPENSATIONS", o.get("compensations"));
         if (o.has("remediation")) {
             var rem = o.get("remediation");
-            b.append("REMEDIATION\n  ").append(o.get("vm").asText()).append(' ').append(rem.get("status").asText());
+            b.append("REMEDIATION\n  ").append(Printable.field(o.get("vm").asText())).append(' ').append(Printable.field(rem.get("status").asText()));
             if (rem.has("detail")) {
-                b.append(": ").append(rem.get("detail").asText().replace("\n", " "));
+                b.append(": ").append(Printable.field(rem.get("detail").asText()));
             }
             b.append('\n');
-            rem.path("actions").forEach(a -> b.append(String.format("    %-28s %-10s %s%n", a.path("action").asText(),
-                    a.path("outcome").asText(), a.path("detail").asText())));
+            rem.path("actions").forEach(a -> b.append(String.format("    %-28s %-10s %s%n", Printable.field(a.path("action").asText()),
+                    Printable.field(a.path("outcome").asText()), Printable.field(a.path("detail").asText()))));
         }
         if (o.has("decision")) {
             var d = o.get("decision");
-            b.append("DECISION\n  ").append(d.path("outcome").asText()).append(" by ").append(d.path("decidedBy").asText())
-                    .append(" at ").append(d.path("decidedAt").asText()).append(" (").append(d.path("reason").asText()).append(")\n");
+            b.append("DECISION\n  ").append(Printable.field(d.path("outcome").asText())).append(" by ").append(Printable.field(d.path("decidedBy").asText()))
+                    .append(" at ").append(Printable.field(d.path("decidedAt").asText())).append(" (").append(Printable.field(d.path("reason").asText())).append(")\n");
         }
         if (!o.path("message").isNull() && !o.path("message").asText().isEmpty()) {
-            b.append("MESSAGE\n  ").append(o.get("message").asText().replace("\n", "\n  ")).append('\n');
+            b.append("MESSAGE\n  ").append(Printable.text(o.get("message").asText()).replace("\n", "\n  ")).append('\n');
         }
         return b.toString();
     }
@@ -127,17 +127,17 @@ final class StatusCommand implements Callable<Integer> {
         }
         b.append(title).append('\n');
         items.forEach(i -> {
-            b.append(String.format("  %-26s %-18s", i.get("id").asText(), i.get("state").asText()));
+            b.append(String.format("  %-26s %-18s", Printable.field(i.get("id").asText()), Printable.field(i.get("state").asText())));
             if (i.has("millis")) {
                 b.append(String.format(" %6d ms", i.get("millis").asLong()));
             }
             if (i.has("uses")) {
-                b.append("  ").append(i.get("uses").asText());
+                b.append("  ").append(Printable.field(i.get("uses").asText()));
             }
             if (i.has("error")) {
-                b.append("  ").append(i.get("error").asText().replace("\n", " "));
+                b.append("  ").append(Printable.field(i.get("error").asText()));
             } else if (i.has("reason")) {
-                b.append("  ").append(i.get("reason").asText());
+                b.append("  ").append(Printable.field(i.get("reason").asText()));
             }
             b.append('\n');
         });

@@ -35,6 +35,12 @@ public record Options(Duration runTimeout, Duration timeoutCap, Sleeper sleeper,
         return new Options(runTimeout, cap, sleeper, cancelGrace, compensationAttempts, actor, drivers);
     }
 
+    /** The same options, acting as {@code who} (recorded as the run's starter); unchanged when null. */
+    public Options actingAs(String who) {
+        return who == null ? this : new Options(runTimeout, timeoutCap, sleeper, cancelGrace, compensationAttempts, who,
+                drivers);
+    }
+
     public Options withRunTimeout(Duration t) {
         return new Options(t, timeoutCap, sleeper, cancelGrace, compensationAttempts, actor, drivers);
     }

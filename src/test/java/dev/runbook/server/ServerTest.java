@@ -367,4 +367,32 @@ class ServerTest {
         assertTrue(policy.contains("default-src 'none'") && policy.contains("script-src 'sha256-")
                 && policy.contains("frame-ancestors 'none'"), policy);
     }
+
+    @Test
+    void whoDecidesIsANameRecordedAsGivenNeverAnOption() throws Exception {
+        String id = JSON.readTree(post("/api/runs", startBody("app02"), token).body()).get("id").asText();
+        awaitRun(id, "completed");
+        HttpResponse<String> forged = post("/api/runs/" + id + "/rollback", "{\"by\": \"eve\\u001b[2J\\nroot\"}", token);
+        assertEquals(400, forged.statusCode(), forged.body());
+        assertEquals("test-failover-active", JSON.readTree(get("/api/vms").body()).at("/lifecycle/0/state").asText());
+        HttpResponse<String> option = post("/api/runs/" + id + "/rollback", "{\"by\": \"-h\"}", token);
+        assertEquals(200, option.statusCode(), option.body());
+        JsonNode rollback = JSON.readTree(get("/api/runs").body()).at("/runs/0");
+        assertEquals(id, rollback.path("parent").asText(), rollback.toString());
+        assertEquals("-h", rollback.path("startedBy").asText(), "who decided is recorded with the run that performs it");
+    }
+
+    @Test
+    void aTokenFileOthersCanReadOrWithAShortTokenIsRefused() throws Exception {
+        Path open = tmp.resolve("open.token");
+        Files.writeString(open, "x".repeat(64) + "\n");
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-r--r--"));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(Tokens.Refused.class, () -> Tokens.token(open, t -> { }));
+        assertTrue(e.getMessage().contains("chmod 600"), e.getMessage());
+        Path shortToken = tmp.resolve("short.token");
+        Files.writeString(shortToken, "x\n");
+        Files.setPosixFilePermissions(shortToken, PosixFilePermissions.fromString("rw-------"));
+        e = org.junit.jupiter.api.Assertions.assertThrows(Tokens.Refused.class, () -> Tokens.token(shortToken, t -> { }));
+        assertTrue(e.getMessage().contains("shorter than 32"), e.getMessage());
+    }
 }
