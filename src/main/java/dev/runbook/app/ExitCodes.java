@@ -11,6 +11,19 @@ public final class ExitCodes {
     public static final int COMPENSATION_FAILED = 5;
     public static final int REFUSED = 6;
     public static final int FAILED = 7;
+    public static final int JOURNAL_FULL = 8;
+    public static final int JOURNAL_READ_ONLY = 9;
+    public static final int JOURNAL_CORRUPT = 10;
+
+    /** The exit code for a journal that cannot be used. */
+    public static int of(dev.runbook.exec.JournalException.Problem problem) {
+        return switch (problem) {
+            case FULL -> JOURNAL_FULL;
+            case READ_ONLY -> JOURNAL_READ_ONLY;
+            case CORRUPT -> JOURNAL_CORRUPT;
+            case OTHER -> INTERNAL;
+        };
+    }
 
     private ExitCodes() {
     }

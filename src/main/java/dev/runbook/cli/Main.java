@@ -1,6 +1,7 @@
 package dev.runbook.cli;
 
 import dev.runbook.app.ExitCodes;
+import dev.runbook.exec.JournalException;
 import java.io.PrintWriter;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -44,6 +45,14 @@ public final class Main implements Runnable {
         cmd.setOut(out);
         cmd.setErr(err);
         cmd.setExecutionExceptionHandler((e, line, parsed) -> {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof JournalException j && j.problem() != JournalException.Problem.OTHER) {
+                    err.println("runbook: " + j.getMessage());
+                    err.println("runbook: to go on, " + j.problem().fix() + j.runId().map(id -> "; then `runbook resume "
+                            + id + "` continues run " + id + " from what the journal last recorded").orElse(""));
+                    return ExitCodes.of(j.problem());
+                }
+            }
             err.println("runbook: internal error: " + e);
             if (System.getenv("RUNBOOK_DEBUG") != null) {
                 e.printStackTrace(err);

@@ -99,7 +99,11 @@ public final class Engine implements AutoCloseable {
                 return Result.refused(refusal.get().message());
             }
             admitted.accept(id);
-            return new RunDriver(this, r, plan).drive();
+            try {
+                return new RunDriver(this, r, plan).drive();
+            } catch (JournalException e) {
+                throw e.during(id);
+            }
         }
     }
 
@@ -112,6 +116,8 @@ public final class Engine implements AutoCloseable {
         }
         try (DriverLock held = lock.get()) {
             return new RunDriver(this, r, plan(r)).drive();
+        } catch (JournalException e) {
+            throw e.during(runId);
         }
     }
 
@@ -136,6 +142,8 @@ public final class Engine implements AutoCloseable {
             Result result = outcome == Operation.Outcome.COMMIT ? e.drive()
                     : new Result(runId, RunState.AWAITING_DECISION, "decided rollback");
             return new Decided(outcome, decision.path("reason").asText(), result);
+        } catch (JournalException e) {
+            throw e.during(runId);
         }
     }
 

@@ -72,6 +72,16 @@ public final class SqliteJournal implements Journal {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
+            if (!Files.exists(file)) {
+                // Only its owner reads the journal: it holds plans, results and the site's recorded state.
+                // SQLite gives its -wal and -shm files the same mode.
+                try {
+                    Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+                } catch (java.nio.file.FileAlreadyExistsException made) {
+                    // another process made it first
+                }
+            }
             SQLiteConfig config = new SQLiteConfig();
             config.setJournalMode(SQLiteConfig.JournalMode.WAL);
             config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
@@ -83,7 +93,7 @@ public final class SqliteJournal implements Journal {
             Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), config.toProperties());
             return new SqliteJournal(file, db);
         } catch (SQLException | IOException e) {
-            throw new JournalException("cannot open the journal " + file + ": " + e.getMessage(), e);
+            throw new JournalException("cannot open the journal " + file + ": " + e.getMessage(), e, file);
         }
     }
 
@@ -163,7 +173,7 @@ public final class SqliteJournal implements Journal {
             return Optional.empty();
         } catch (SQLException e) {
             rollbackQuietly();
-            throw new JournalException("cannot record run " + a.run().id() + ": " + e.getMessage(), e);
+            throw new JournalException("cannot record run " + a.run().id() + ": " + e.getMessage(), e, file);
         } finally {
             commitLock.unlock();
         }
@@ -200,7 +210,7 @@ public final class SqliteJournal implements Journal {
                 commit();
             } catch (SQLException e) {
                 rollbackQuietly();
-                throw new JournalException("cannot write to the journal " + file + ": " + e.getMessage(), e);
+                throw new JournalException("cannot write to the journal " + file + ": " + e.getMessage(), e, file);
             }
             committed = ticket;
             notifyListeners(written);
@@ -352,7 +362,7 @@ public final class SqliteJournal implements Journal {
             }
             return out;
         } catch (SQLException e) {
-            throw new JournalException("cannot read the journal " + file + ": " + e.getMessage(), e);
+            throw new JournalException("cannot read the journal " + file + ": " + e.getMessage(), e, file);
         } finally {
             commitLock.unlock();
         }
