@@ -104,8 +104,11 @@ public final class SchemaCheck {
             }
             case "required" -> Diagnostic.error(doc.keyAt(at), "missing-key",
                     where + " needs key '" + m.getProperty() + "'; add it");
-            case "type" -> Diagnostic.error(doc.at(at), "wrong-type",
-                    where + " is " + kind(value) + " " + quote(value) + " but must be " + expectedType(m));
+            // The whole document is not quoted: a file that is not YAML of ours may be anything (a key, a
+            // password file), and the message must not carry it further.
+            case "type" -> Diagnostic.error(doc.at(at), "wrong-type", at.isEmpty()
+                    ? where + " is " + kind(value) + " but must be " + expectedType(m) + ": this is not a runbook or inventory"
+                    : where + " is " + kind(value) + " " + quote(value) + " but must be " + expectedType(m));
             case "const" -> Diagnostic.error(doc.at(at), "bad-value",
                     where + " is " + quote(value) + " but must be " + m.getSchemaNode());
             case "enum" -> {

@@ -91,4 +91,14 @@ class BoundedFileTest {
         assertTrue(cli.err().contains(huge + ":1:1: error [too-large]"), cli.err());
         assertFalse(cli.err().contains("Exception"), cli.err());
     }
+
+    @Test
+    void aFileThatIsNotARunbookIsNotQuotedBack() throws Exception {
+        Path token = dir.resolve("server.token");
+        Files.writeString(token, "deadbeefcafe0123456789abcdef0123456789abcdef0123456789abcdef0123\n");
+        Cli cli = Cli.run("validate", token.toString());
+        assertEquals(2, cli.code(), cli.err());
+        assertTrue(cli.err().contains("this is not a runbook or inventory"), cli.err());
+        assertFalse(cli.err().contains("deadbeef"), cli.err());
+    }
 }
