@@ -1,9 +1,10 @@
 package dev.runbook.primitive.libvirt;
 
-import dev.runbook.primitive.Catalog;
 import dev.runbook.primitive.Primitives;
+import java.util.List;
+import java.util.stream.Stream;
 
-/** The primitives for sites reached through libvirt, one per catalog name the engine does not provide. */
+/** The primitives for sites reached through libvirt: each family registers its own. */
 public final class LibvirtPrimitives {
 
     private LibvirtPrimitives() {
@@ -11,19 +12,8 @@ public final class LibvirtPrimitives {
 
     public static Primitives all() {
         Primitives out = new Primitives();
-        for (String name : Catalog.standard().names()) {
-            if (name.startsWith("libvirt.network.")) {
-                out.add(new Domains.Networks());
-            } else if (name.startsWith("libvirt.")) {
-                out.add(new Domains(name));
-            } else if (name.startsWith("storage.")) {
-                out.add(new Disks(name));
-            } else if (name.startsWith("replication.") || name.equals("controller.health")) {
-                out.add(new Replication(name));
-            } else if (name.startsWith("remediation.")) {
-                out.add(new Remediation(name));
-            }
-        }
+        Stream.of(Domains.all(), Disks.all(), Replication.all(), Remediation.all()).flatMap(List::stream)
+                .forEach(out::add);
         return out;
     }
 }
