@@ -5,7 +5,7 @@ import dev.runbook.plan.Pipeline;
 import dev.runbook.exec.Drift;
 import dev.runbook.plan.JsonPreview;
 import dev.runbook.primitive.PrimitiveException;
-import dev.runbook.primitive.Sites;
+import dev.runbook.app.SiteAdapters;
 import dev.runbook.plan.MermaidPreview;
 import dev.runbook.plan.Plan;
 import dev.runbook.plan.TextPreview;
@@ -70,7 +70,7 @@ final class PlanCommand implements Callable<Integer> {
     /** A saved plan records the live state its prechecks see, so that running it later notices drift. */
     private static Plan observed(Plan plan, java.io.PrintWriter err) {
         try {
-            return plan.withObserved(Drift.observe(plan, Sites.forBindings(plan.bindings())));
+            return plan.withObserved(Drift.observe(plan, SiteAdapters.forBindings(plan.bindings())));
         } catch (PrimitiveException e) {
             err.println("note: live state not recorded in the plan: " + e.getMessage());
             return plan;

@@ -9,7 +9,7 @@ import dev.runbook.plan.Pipeline;
 import dev.runbook.plan.Plan;
 import dev.runbook.plan.Planner;
 import dev.runbook.primitive.PrimitiveException;
-import dev.runbook.primitive.Sites;
+import dev.runbook.app.SiteAdapters;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -151,7 +151,7 @@ final class RunCommand implements Callable<Integer> {
         out.addAll(Drift.between(saved, fresh.value().get()));
         if (out.isEmpty()) {
             try {
-                out.addAll(Drift.live(saved, Sites.forBindings(saved.bindings())));
+                out.addAll(Drift.live(saved, SiteAdapters.forBindings(saved.bindings())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 out.add("interrupted while observing the live state");

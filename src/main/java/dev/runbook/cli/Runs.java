@@ -14,7 +14,7 @@ import dev.runbook.plan.Pipeline;
 import dev.runbook.plan.Plan;
 import dev.runbook.plan.Planner;
 import dev.runbook.primitive.PrimitiveException;
-import dev.runbook.primitive.Sites;
+import dev.runbook.app.SiteAdapters;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +34,7 @@ final class Runs {
 
     static Engine engine(Journal journal, Plan plan, JournalOptions where, Expressions expressions,
                          java.time.Duration runTimeout) throws PrimitiveException {
-        return new Engine(journal, Sites.forBindings(plan.bindings()),
+        return new Engine(journal, SiteAdapters.forBindings(plan.bindings()),
                 Options.defaults(where.drivers()).withRunTimeout(runTimeout), expressions);
     }
 

@@ -1,9 +1,10 @@
 package dev.runbook.demo;
 
 import dev.runbook.primitive.PrimitiveException;
+import dev.runbook.primitive.ReplicationPort;
 import dev.runbook.primitive.StateFile;
 import dev.runbook.primitive.libvirt.QemuImg;
-import dev.runbook.primitive.libvirt.ReplicationPort;
+import dev.runbook.primitive.libvirt.LibvirtReplicationPort;
 import dev.runbook.primitive.libvirt.SiteRef;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -91,7 +92,7 @@ public final class DemoSite {
         SiteRef rec = site("recovery");
         StringBuilder protectedNode = new StringBuilder("<node>\n");
         StringBuilder recoveryNode = new StringBuilder("<node>\n");
-        ReplicationPort port = new ReplicationPort(rec);
+        LibvirtReplicationPort port = new LibvirtReplicationPort(rec);
         Files.writeString(rec.state(), "{\"replication\": {}}\n");
         Files.writeString(prot.state(), "{}\n");
         for (Vm vm : VMS) {

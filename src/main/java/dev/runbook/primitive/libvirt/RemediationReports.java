@@ -14,7 +14,8 @@ import java.util.Set;
  * A guest's remediation report through the progress endpoint. It is accepted only for the run that
  * staged the VM's remediation, with the one-time token that run staged into the disk (the site keeps only
  * its hash); once a final status is in, the token is spent. What it records is what
- * {@code remediation.await-status} waits for.
+ * {@code remediation.await-status} waits for. Front ends reach it as the site's
+ * {@link dev.runbook.primitive.GuestReports}, from {@link LibvirtAdapter#reports}.
  */
 public final class RemediationReports {
 

@@ -245,7 +245,7 @@ final class Replication extends LibvirtPrimitive {
             return Session.read(site, s -> {
                 JsonNode entry = s.state().path("replication").path(vm.path("name").asText());
                 String controller = s.stateOf(vm.path("controllerDomain").asText());
-                return object().put("state", ReplicationPort.health(controller, entry)).put("controller", controller);
+                return object().put("state", LibvirtReplicationPort.health(controller, entry)).put("controller", controller);
             });
         } catch (PrimitiveException e) {
             return object().put("state", "unknown").put("reason", e.getMessage());
