@@ -1,18 +1,81 @@
 package dev.runbook.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.runbook.primitive.GuestReports;
 import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.primitive.Primitives;
-import dev.runbook.primitive.Sites;
+import dev.runbook.primitive.ReplicationPort;
+import dev.runbook.primitive.SiteAdapter;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.stream.Stream;
 
-/** The composition root's choice of site adapter for a plan's sites. */
+/**
+ * The composition root of the primitives: picks, by a site's inventory URI, the {@link SiteAdapter} that
+ * drives it among those on the class path. An adapter that claims the URI comes first; the fallback adapter
+ * (libvirt) takes every other URI.
+ */
 public final class SiteAdapters {
+
+    private static final List<SiteAdapter> ADAPTERS = ServiceLoader.load(SiteAdapter.class,
+            SiteAdapters.class.getClassLoader()).stream().map(ServiceLoader.Provider::get).toList();
 
     private SiteAdapters() {
     }
 
+    /**
+     * The primitives for the plan's recovery and source sites, which one adapter must drive both.
+     *
+     * @throws PrimitiveException naming the site whose URI cannot be driven
+     */
     public static Primitives forBindings(Map<String, JsonNode> bindings) throws PrimitiveException {
-        return Sites.forBindings(bindings);
+        SiteAdapter recovery = checked(bindings.get("site"));
+        SiteAdapter source = checked(bindings.get("sourceSite"));
+        if (recovery != source) {
+            List<SiteAdapter> both = Stream.of(recovery, source).sorted(Comparator.comparing(SiteAdapter::fallback))
+                    .toList();
+            throw new PrimitiveException("a plan's sites are either both " + both.get(0).kind() + " or both "
+                    + both.get(1).kind());
+        }
+        return recovery.primitives();
+    }
+
+    /**
+     * The replication port of a recovery site (an inventory site entry with its {@code name}).
+     *
+     * @throws PrimitiveException when the site has no port to drive
+     */
+    public static ReplicationPort replication(JsonNode site) throws PrimitiveException {
+        return driving(site).replication(site);
+    }
+
+    /**
+     * Where the guests recovered on a plan's recovery site report their remediation: what the progress
+     * endpoint hands a guest's report to.
+     *
+     * @throws PrimitiveException when the plan has no recovery site that takes reports
+     */
+    public static GuestReports reports(Map<String, JsonNode> bindings) throws PrimitiveException {
+        JsonNode site = bindings.get("site");
+        if (site == null) {
+            throw new PrimitiveException("the plan has no recovery site");
+        }
+        return driving(site).reports(site);
+    }
+
+    private static SiteAdapter checked(JsonNode site) throws PrimitiveException {
+        SiteAdapter adapter = driving(site);
+        adapter.check(site);
+        return adapter;
+    }
+
+    private static SiteAdapter driving(JsonNode site) throws PrimitiveException {
+        String uri = site == null ? "" : site.path("uri").asText();
+        return ADAPTERS.stream().filter(a -> !a.fallback() && a.drives(uri)).findFirst()
+                .or(() -> ADAPTERS.stream().filter(SiteAdapter::fallback).findFirst())
+                .orElseThrow(() -> new PrimitiveException("site '" + (site == null ? "" : site.path("name").asText())
+                        + "' has URI " + uri + ", which no site adapter on the class path drives"));
     }
 }

@@ -5,14 +5,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbook.app.SiteAdapters;
 import dev.runbook.exec.Journal;
 import dev.runbook.exec.LockRecord;
 import dev.runbook.model.Inventory;
 import dev.runbook.plan.Pipeline;
 import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.primitive.ReplicationDirection;
-import dev.runbook.primitive.libvirt.ReplicationPort;
-import dev.runbook.primitive.libvirt.SiteRef;
+import dev.runbook.primitive.ReplicationPort;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -81,7 +81,7 @@ final class ReplicationCommand implements Runnable {
                     disks.add(new ReplicationPort.Pair(Path.of(d.path("source").asText()), Path.of(d.path("replica").asText())));
                 }
                 out.add(new Protected(vm.name(), vm.json().path("controllerDomain").asText(),
-                        new ReplicationPort(SiteRef.of(entry)), disks));
+                        SiteAdapters.replication(entry), disks));
             }
             if (out.isEmpty()) {
                 err.println("runbook: " + t.inventory + ": no protected VM '" + t.vm + "'; it names "

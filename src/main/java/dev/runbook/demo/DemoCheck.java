@@ -1,9 +1,7 @@
 package dev.runbook.demo;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.runbook.primitive.PrimitiveException;
-import dev.runbook.primitive.libvirt.QemuImg;
-import dev.runbook.primitive.libvirt.Session;
+import dev.runbook.primitive.libvirt.LibvirtSiteBuilder;
 import dev.runbook.primitive.libvirt.SiteRef;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,7 +20,7 @@ public final class DemoCheck {
     public record Finding(boolean ok, String text) {
     }
 
-    private final SiteRef recovery;
+    private final LibvirtSiteBuilder recovery;
     private final String vm;
     private final List<Path> replicas;
     private final List<Path> copies;
@@ -30,7 +28,7 @@ public final class DemoCheck {
     private final String power;
     private final String export;
 
-    private DemoCheck(SiteRef recovery, String vm, List<Path> replicas, List<Path> copies, String definition,
+    private DemoCheck(LibvirtSiteBuilder recovery, String vm, List<Path> replicas, List<Path> copies, String definition,
                       String power, String export) {
         this.recovery = recovery;
         this.vm = vm;
@@ -42,8 +40,9 @@ public final class DemoCheck {
     }
 
     /** Records the state of {@code vm} on the demo's recovery site, copying its replicas into {@code copies}. */
-    public static DemoCheck before(SiteRef recovery, Path inventory, String vm, Path copiesDir)
+    public static DemoCheck before(SiteRef recoverySite, Path inventory, String vm, Path copiesDir)
             throws PrimitiveException, InterruptedException, IOException {
+        LibvirtSiteBuilder recovery = LibvirtSiteBuilder.of(recoverySite);
         DemoSite.Vm entry = DemoSite.VMS.stream().filter(v -> v.name().equals(vm)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("the demo site has no VM " + vm + "; it has "
                         + DemoSite.VMS.stream().map(DemoSite.Vm::name).toList()));
@@ -58,8 +57,8 @@ public final class DemoCheck {
             copies.add(copy);
         }
         String controller = "ctrl-" + vm;
-        String definition = Session.read(recovery, s -> s.definition(controller));
-        String power = Session.read(recovery, s -> s.stateOf(controller));
+        String definition = recovery.definition(controller);
+        String power = recovery.power(controller);
         String export = exportOf(recovery, vm);
         return new DemoCheck(recovery, vm, replicas, copies, definition, power, export);
     }
@@ -69,20 +68,20 @@ public final class DemoCheck {
         List<Finding> out = new ArrayList<>();
         for (int i = 0; i < replicas.size(); i++) {
             Path replica = replicas.get(i);
-            boolean same = QemuImg.identical(copies.get(i), replica);
+            boolean same = LibvirtSiteBuilder.identical(copies.get(i), replica);
             out.add(new Finding(same, "qemu-img compare " + copies.get(i).getFileName() + " (before the run) "
                     + replica + ": " + (same ? "Images are identical." : "content differs")));
-            var snapshots = QemuImg.snapshots(replica);
+            var snapshots = LibvirtSiteBuilder.snapshots(replica);
             out.add(new Finding(snapshots.isEmpty(), replica.getFileName() + " holds "
                     + (snapshots.isEmpty() ? "no rollback snapshot" : "snapshots " + snapshots)));
         }
         String controller = "ctrl-" + vm;
-        String nowDefinition = Session.read(recovery, s -> s.definition(controller));
-        boolean sameDefinition = Session.sameDefinition(nowDefinition, definition);
+        String nowDefinition = recovery.definition(controller);
+        boolean sameDefinition = LibvirtSiteBuilder.sameDefinition(nowDefinition, definition);
         out.add(new Finding(sameDefinition, "controller " + controller + " definition "
                 + (sameDefinition ? "is the one before the run (compute, disks, NICs, firmware)"
-                        : "differs from before the run: " + Session.difference(definition, nowDefinition))));
-        String nowPower = Session.read(recovery, s -> s.stateOf(controller));
+                        : "differs from before the run: " + LibvirtSiteBuilder.difference(definition, nowDefinition))));
+        String nowPower = recovery.power(controller);
         out.add(new Finding(nowPower.equals(power), "controller " + controller + " is " + nowPower
                 + " (was " + power + ")"));
         String nowExport = exportOf(recovery, vm);
@@ -91,8 +90,8 @@ public final class DemoCheck {
         return out;
     }
 
-    private static String exportOf(SiteRef recovery, String vm) throws PrimitiveException, InterruptedException {
-        JsonNode state = Session.read(recovery, Session::state);
-        return state.path("replication").path(vm).path("export").asText("missing");
+    private static String exportOf(LibvirtSiteBuilder recovery, String vm) throws PrimitiveException, InterruptedException {
+        String export = recovery.replication().status(vm, "ctrl-" + vm).path("export").asText();
+        return export.isEmpty() ? "missing" : export;
     }
 }

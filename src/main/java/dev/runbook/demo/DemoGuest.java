@@ -2,9 +2,7 @@ package dev.runbook.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runbook.primitive.PrimitiveException;
-import dev.runbook.primitive.StateFile;
-import dev.runbook.primitive.libvirt.GuestFs;
-import dev.runbook.primitive.libvirt.Session;
+import dev.runbook.primitive.libvirt.LibvirtSiteBuilder;
 import dev.runbook.primitive.libvirt.SiteRef;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -32,7 +30,7 @@ public final class DemoGuest implements AutoCloseable {
     static final String STATE_DIR = "/var/lib/runbook/";
     static final String UNIT_LINK = "/etc/systemd/system/multi-user.target.wants/runbook-firstboot.service";
 
-    private final SiteRef recovery;
+    private final LibvirtSiteBuilder recovery;
     private final Path disks;
     private final PrintWriter log;
     private final Set<String> booted = new HashSet<>();
@@ -40,7 +38,7 @@ public final class DemoGuest implements AutoCloseable {
     private volatile boolean stop;
 
     private DemoGuest(Path siteDir, SiteRef recovery, PrintWriter log) {
-        this.recovery = recovery;
+        this.recovery = LibvirtSiteBuilder.of(recovery);
         this.disks = siteDir.resolve("disks/recovery");
         this.log = log;
         this.thread = Thread.ofVirtual().name("demo-guest").unstarted(this::watch);
@@ -56,14 +54,14 @@ public final class DemoGuest implements AutoCloseable {
     private void watch() {
         while (!stop) {
             try {
-                JsonNode remediation = StateFile.at(recovery.state()).read().path("remediation");
+                JsonNode remediation = recovery.state().path("remediation");
                 for (DemoSite.Vm vm : DemoSite.VMS) {
                     JsonNode entry = remediation.path(vm.name());
                     String key = vm.name() + "/" + entry.path("run").asText();
                     if (!"scheduled".equals(entry.path("status").asText()) || booted.contains(key)) {
                         continue;
                     }
-                    String state = Session.read(recovery, s -> s.stateOf("ctrl-" + vm.name()));
+                    String state = recovery.power("ctrl-" + vm.name());
                     if ("running".equals(state)) {
                         booted.add(key);
                         boot(vm);
@@ -93,7 +91,7 @@ public final class DemoGuest implements AutoCloseable {
         Path disk = disks.resolve(vm.name() + "-" + vm.disks().get(0) + ".qcow2");
         say("demo guest: " + vm.name() + " boots: its staged first-boot script runs in a network namespace with "
                 + "adapter MAC " + vm.mac());
-        try (GuestFs fs = GuestFs.open(disk, true)) {
+        try (LibvirtSiteBuilder.GuestDisk fs = LibvirtSiteBuilder.openDisk(disk)) {
             if (!fs.exists(UNIT_LINK)) {
                 say("demo guest: " + vm.name() + " has no enabled first-boot unit; nothing runs");
                 return;

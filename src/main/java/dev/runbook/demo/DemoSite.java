@@ -1,9 +1,8 @@
 package dev.runbook.demo;
 
 import dev.runbook.primitive.PrimitiveException;
-import dev.runbook.primitive.StateFile;
-import dev.runbook.primitive.libvirt.QemuImg;
-import dev.runbook.primitive.libvirt.ReplicationPort;
+import dev.runbook.primitive.ReplicationPort;
+import dev.runbook.primitive.libvirt.LibvirtSiteBuilder;
 import dev.runbook.primitive.libvirt.SiteRef;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -87,11 +86,12 @@ public final class DemoSite {
         Path disks = dir.resolve("disks");
         Files.createDirectories(disks.resolve("protected"));
         Files.createDirectories(disks.resolve("recovery"));
-        SiteRef prot = site("protected");
-        SiteRef rec = site("recovery");
+        LibvirtSiteBuilder recovery = site("recovery");
+        SiteRef prot = site("protected").site();
+        SiteRef rec = recovery.site();
         StringBuilder protectedNode = new StringBuilder("<node>\n");
         StringBuilder recoveryNode = new StringBuilder("<node>\n");
-        ReplicationPort port = new ReplicationPort(rec);
+        ReplicationPort port = recovery.replication();
         Files.writeString(rec.state(), "{\"replication\": {}}\n");
         Files.writeString(prot.state(), "{}\n");
         for (Vm vm : VMS) {
@@ -105,7 +105,7 @@ public final class DemoSite {
                 } else {
                     content(source, vm.name() + " " + disk);
                 }
-                QemuImg.check("create", "-q", "-f", "qcow2", replica.toString(), Long.toString(DISK_BYTES));
+                LibvirtSiteBuilder.createDisk(replica, DISK_BYTES);
                 pairs.add(new ReplicationPort.Pair(source, replica));
                 sources.add(source);
             }
@@ -116,7 +116,7 @@ public final class DemoSite {
             List<Path> controllerDisks = new ArrayList<>(List.of(boot));
             pairs.forEach(p -> controllerDisks.add(p.replica()));
             recoveryNode.append(domain("ctrl-" + vm.name(), vm, 1, 1024, "bios", controllerDisks, "dr-replication", 1));
-            port.register(vm.name());
+            recovery.protect(vm.name());
             port.sync(vm.name(), pairs);
             lines.add(String.format("vm %-6s source domain %s on protected, controller ctrl-%s on recovery, disks %s",
                     vm.name(), vm.name(), vm.name(), String.join(", ", vm.disks())));
@@ -139,9 +139,8 @@ public final class DemoSite {
         return new Made(dir, inventory, prot, rec, lines);
     }
 
-    private SiteRef site(String name) throws PrimitiveException {
-        Path node = dir.resolve(name + ".xml");
-        return SiteRef.of(StateFile.JSON.createObjectNode().put("name", name).put("uri", "test://" + node));
+    private LibvirtSiteBuilder site(String name) throws PrimitiveException {
+        return LibvirtSiteBuilder.onTestDriver(name, dir.resolve(name + ".xml"));
     }
 
     /**
@@ -178,7 +177,7 @@ public final class DemoSite {
                 throw new PrimitiveException(String.join(" ", mkfs) + " failed: " + out.strip()
                         + (vm.windows() ? " (mkntfs comes with ntfs-3g: apt-get install ntfs-3g)" : ""));
             }
-            QemuImg.check("convert", "-q", "-f", "raw", "-O", "qcow2", raw.toString(), disk.toString());
+            LibvirtSiteBuilder.importRaw(raw, disk);
         } catch (IOException e) {
             throw new PrimitiveException("cannot make the root filesystem of " + vm.name() + ": " + e.getMessage()
                     + (vm.windows() ? " (mkntfs comes with ntfs-3g: apt-get install ntfs-3g)" : ""), e);
@@ -206,7 +205,7 @@ public final class DemoSite {
         System.arraycopy(noise, 0, bytes, 1 << 20, noise.length);
         Files.write(raw, bytes);
         try {
-            QemuImg.check("convert", "-q", "-f", "raw", "-O", "qcow2", raw.toString(), disk.toString());
+            LibvirtSiteBuilder.importRaw(raw, disk);
         } finally {
             Files.deleteIfExists(raw);
         }

@@ -18,12 +18,33 @@ import java.util.Optional;
 public record PrimitiveSpec(String name, boolean probe, boolean mutates, boolean idempotent, List<ParamSpec> params,
                             Optional<String> undo, String summary) {
 
+    /**
+     * An action a runbook step {@code uses:}. A mutation counts as unsafe to repeat: resume asks the site
+     * whether it took effect.
+     */
+    public static PrimitiveSpec action(String name, boolean mutates, String undo, String summary, ParamSpec... params) {
+        return new PrimitiveSpec(name, false, mutates, !mutates, List.of(params), Optional.ofNullable(undo), summary);
+    }
+
+    /** A read-only check a precheck names in {@code probe:}. */
+    public static PrimitiveSpec probe(String name, String summary, ParamSpec... params) {
+        return new PrimitiveSpec(name, true, false, true, List.of(params), Optional.empty(), summary);
+    }
+
     public Optional<ParamSpec> param(String name) {
         return params.stream().filter(p -> p.name().equals(name)).findFirst();
     }
 
     /** One declared parameter. */
     public record ParamSpec(String name, Type type, boolean required, String description) {
+
+        public static ParamSpec required(String name, Type type, String description) {
+            return new ParamSpec(name, type, true, description);
+        }
+
+        public static ParamSpec optional(String name, Type type, String description) {
+            return new ParamSpec(name, type, false, description);
+        }
     }
 
     /** The JSON type a parameter takes. */

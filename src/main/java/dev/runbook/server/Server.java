@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.app.ExitCodes;
 import dev.runbook.app.Ended;
 import dev.runbook.app.Runs;
+import dev.runbook.app.SiteAdapters;
 import dev.runbook.app.Status;
 import dev.runbook.exec.Engine;
 import dev.runbook.exec.Entry;
@@ -20,9 +21,8 @@ import dev.runbook.plan.JsonPreview;
 import dev.runbook.plan.Pipeline;
 import dev.runbook.plan.Plan;
 import dev.runbook.plan.Planner;
+import dev.runbook.primitive.GuestReports;
 import dev.runbook.primitive.PrimitiveException;
-import dev.runbook.primitive.libvirt.RemediationReports;
-import dev.runbook.primitive.libvirt.SiteRef;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -315,13 +315,13 @@ public final class Server implements AutoCloseable {
         String header = ctx.header("Authorization");
         String presented = header != null && header.startsWith("Bearer ") ? header.substring(7).strip() : "";
         JsonNode body = body(ctx);
-        SiteRef site;
+        GuestReports reports;
         try {
-            site = SiteRef.of(Engine.plan(r).bindings().get("site"));
+            reports = SiteAdapters.reports(Engine.plan(r).bindings());
         } catch (PrimitiveException | RuntimeException e) {
-            throw new Failure(404, "run " + id + " has no libvirt recovery site to report to", null);
+            throw new Failure(404, "run " + id + " has no recovery site that takes guest reports", null);
         }
-        Optional<String> refused = RemediationReports.accept(site, vm, id, presented, body);
+        Optional<String> refused = reports.accept(vm, id, presented, body);
         if (refused.isPresent()) {
             throw new Failure(refused.get().startsWith("invalid") ? 400 : 403, refused.get(), null);
         }

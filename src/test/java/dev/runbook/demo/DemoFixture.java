@@ -3,8 +3,9 @@ package dev.runbook.demo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.runbook.primitive.PrimitiveException;
+import dev.runbook.primitive.ReplicationPort;
 import dev.runbook.primitive.libvirt.QemuImg;
-import dev.runbook.primitive.libvirt.ReplicationPort;
+import dev.runbook.primitive.libvirt.LibvirtReplicationPort;
 import dev.runbook.primitive.libvirt.Session;
 import dev.runbook.primitive.libvirt.SiteRef;
 import java.io.IOException;
@@ -52,8 +53,8 @@ public final class DemoFixture {
                 .map(d -> new ReplicationPort.Pair(source(vm, d), replica(vm, d))).toList();
     }
 
-    public ReplicationPort port() {
-        return new ReplicationPort(recoverySite);
+    public LibvirtReplicationPort port() {
+        return new LibvirtReplicationPort(recoverySite);
     }
 
     public String state(SiteRef site, String domain) throws Exception {

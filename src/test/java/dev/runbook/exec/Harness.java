@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.runbook.plan.Pipeline;
 import dev.runbook.plan.Plan;
 import dev.runbook.plan.Planner;
-import dev.runbook.primitive.local.LocalPrimitives;
+import dev.runbook.primitive.local.LocalAdapter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,7 +58,7 @@ final class Harness implements AutoCloseable {
 
     Engine engine(Faults faults) {
         Options options = Options.defaults(null).withSleeper(d -> { }).withTimeoutCap(Duration.ofMillis(300));
-        return new Engine(journal, faults.around(LocalPrimitives.all()), options, pipeline.expressions());
+        return new Engine(journal, faults.around(new LocalAdapter().primitives()), options, pipeline.expressions());
     }
 
     Result run(String runbook, String vm, Map<String, String> sets, Faults faults, String parent) {

@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.runbook.cli.Cli;
 import dev.runbook.primitive.StateFile;
 import dev.runbook.primitive.libvirt.QemuImg;
-import dev.runbook.primitive.libvirt.ReplicationPort;
+import dev.runbook.primitive.ReplicationPort;
+import dev.runbook.primitive.libvirt.LibvirtReplicationPort;
 import dev.runbook.primitive.libvirt.Session;
 import dev.runbook.primitive.libvirt.SiteRef;
 import java.io.IOException;
@@ -63,7 +64,7 @@ class RealQemuTest {
         qemuIo(source, "write -P 0x42 0 256k");
         SiteRef recovery = new SiteRef("recovery", URI, dir.resolve("recovery.state.json"), java.util.Optional.empty());
         Files.writeString(recovery.state(), "{\"replication\": {}}");
-        ReplicationPort port = new ReplicationPort(recovery);
+        LibvirtReplicationPort port = new LibvirtReplicationPort(recovery);
         port.register("app");
         port.sync("app", List.of(new ReplicationPort.Pair(source, replica)));
         assertTrue(QemuImg.identical(source, replica));

@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.primitive.Call;
 import dev.runbook.primitive.CallSupport;
 import dev.runbook.primitive.Observation;
+import dev.runbook.primitive.Primitive;
 import dev.runbook.primitive.PrimitiveException;
+import dev.runbook.primitive.PrimitiveSpec;
+import dev.runbook.primitive.StorageSpecs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,19 +20,39 @@ import java.util.List;
  */
 final class Disks extends LibvirtPrimitive {
 
-    Disks(String name) {
-        super(name);
+    /** What one primitive of the family does. */
+    @FunctionalInterface
+    private interface Body {
+        JsonNode run(Disks self, Call call) throws PrimitiveException, InterruptedException;
+    }
+
+    /** Whether a cut-off call took effect, from whether every disk has the snapshot or none has. */
+    @FunctionalInterface
+    private interface Done {
+        boolean after(boolean taken, boolean gone);
+    }
+
+    /** The family's primitives, each with its spec. */
+    static List<Primitive> all() {
+        return List.of(
+                new Disks(StorageSpecs.SNAPSHOT, Disks::snapshot, (taken, gone) -> taken),
+                new Disks(StorageSpecs.REVERT, Disks::revert, (taken, gone) -> gone),
+                new Disks(StorageSpecs.DELETE_SNAPSHOT, Disks::deleteSnapshot, (taken, gone) -> gone),
+                new Disks(StorageSpecs.READINESS, (self, call) -> readiness(call), (taken, gone) -> false));
+    }
+
+    private final Body body;
+    private final Done done;
+
+    private Disks(PrimitiveSpec spec, Body body, Done done) {
+        super(spec);
+        this.body = body;
+        this.done = done;
     }
 
     @Override
     JsonNode run(Call call) throws PrimitiveException, InterruptedException {
-        return switch (spec().name()) {
-            case "storage.snapshot" -> snapshot(call);
-            case "storage.revert" -> revert(call);
-            case "storage.delete-snapshot" -> deleteSnapshot(call);
-            case "storage.readiness" -> readiness(call);
-            default -> throw new IllegalStateException("primitive '" + spec().name() + "' is not a storage one");
-        };
+        return body.run(this, call);
     }
 
     private JsonNode snapshot(Call call) throws PrimitiveException, InterruptedException {
@@ -88,15 +111,10 @@ final class Disks extends LibvirtPrimitive {
             taken &= has;
             gone &= !has;
         }
-        boolean done = switch (spec().name()) {
-            case "storage.snapshot" -> taken;
-            case "storage.revert", "storage.delete-snapshot" -> gone;
-            default -> false;
-        };
-        return done ? new Observation.Applied(result(name, disks)) : new Observation.NotApplied();
+        return done.after(taken, gone) ? new Observation.Applied(result(name, disks)) : new Observation.NotApplied();
     }
 
-    private JsonNode readiness(Call call) throws PrimitiveException, InterruptedException {
+    private static JsonNode readiness(Call call) throws PrimitiveException, InterruptedException {
         for (Path disk : disks(call)) {
             if (!Files.exists(disk)) {
                 return notReady("disk " + disk + " does not exist");

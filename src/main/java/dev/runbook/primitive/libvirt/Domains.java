@@ -5,9 +5,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.primitive.Call;
 import dev.runbook.primitive.CallSupport;
+import dev.runbook.primitive.HypervisorSpecs;
 import dev.runbook.primitive.Observation;
+import dev.runbook.primitive.Primitive;
 import dev.runbook.primitive.PrimitiveException;
+import dev.runbook.primitive.PrimitiveSpec;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -17,8 +21,36 @@ import java.util.Optional;
  */
 final class Domains extends LibvirtPrimitive {
 
-    Domains(String name) {
-        super(name);
+    /** What one primitive of the family does to the domain its call names. */
+    @FunctionalInterface
+    private interface Body {
+        JsonNode run(Domains self, Call call, String domain) throws PrimitiveException, InterruptedException;
+    }
+
+    /** The family's primitives, each with its spec. */
+    static List<Primitive> all() {
+        return List.of(
+                new Domains(HypervisorSpecs.SHUTDOWN, Domains::shutdown),
+                new Domains(HypervisorSpecs.DESTROY, Domains::destroy),
+                new Domains(HypervisorSpecs.START, Domains::start),
+                new Domains(HypervisorSpecs.SET_COMPUTE, (self, call, domain) -> self.redefine(call, domain,
+                        Definitions.compute(CallSupport.positive(call, "vcpus"), CallSupport.positive(call, "memoryMiB")))),
+                new Domains(HypervisorSpecs.REORDER_DISKS, (self, call, domain) -> self.redefine(call, domain,
+                        Definitions.bootDisk(CallSupport.text(call, "rootDisk"), domain))),
+                new Domains(HypervisorSpecs.MAP_NETWORKS, Domains::mapNetworks),
+                new Domains(HypervisorSpecs.SET_FIRMWARE, (self, call, domain) -> self.redefine(call, domain,
+                        Definitions.firmware(CallSupport.text(call, "firmware"), domain))),
+                new Domains(HypervisorSpecs.RESTORE_DEFINITION, Domains::restore),
+                new Domains(HypervisorSpecs.AWAIT_RUNNING, Domains::awaitRunning),
+                new Domains(HypervisorSpecs.STATE, Domains::probeState),
+                new Networks());
+    }
+
+    private final Body body;
+
+    private Domains(PrimitiveSpec spec, Body body) {
+        super(spec);
+        this.body = body;
     }
 
     @Override
@@ -28,23 +60,7 @@ final class Domains extends LibvirtPrimitive {
 
     @Override
     JsonNode run(Call call) throws PrimitiveException, InterruptedException {
-        String domain = CallSupport.text(call, "domain");
-        return switch (spec().name()) {
-            case "libvirt.domain.shutdown" -> shutdown(call, domain);
-            case "libvirt.domain.destroy" -> destroy(call, domain);
-            case "libvirt.domain.start" -> start(call, domain);
-            case "libvirt.domain.set-compute" -> redefine(call, domain, Definitions.compute(
-                    CallSupport.positive(call, "vcpus"), CallSupport.positive(call, "memoryMiB")));
-            case "libvirt.domain.reorder-disks" -> redefine(call, domain,
-                    Definitions.bootDisk(CallSupport.text(call, "rootDisk"), domain));
-            case "libvirt.domain.map-networks" -> mapNetworks(call, domain);
-            case "libvirt.domain.set-firmware" -> redefine(call, domain,
-                    Definitions.firmware(CallSupport.text(call, "firmware"), domain));
-            case "libvirt.domain.restore-definition" -> restore(call, domain);
-            case "libvirt.domain.await-running" -> awaitRunning(call, domain);
-            case "libvirt.domain.state" -> probeState(call, domain);
-            default -> throw new IllegalStateException("primitive '" + spec().name() + "' is not a domain one");
-        };
+        return body.run(this, call, CallSupport.text(call, "domain"));
     }
 
     private JsonNode shutdown(Call call, String domain) throws PrimitiveException, InterruptedException {
@@ -190,7 +206,7 @@ final class Domains extends LibvirtPrimitive {
     static final class Networks extends LibvirtPrimitive {
 
         Networks() {
-            super("libvirt.network.available");
+            super(HypervisorSpecs.NETWORK_AVAILABLE);
         }
 
         @Override

@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * <p>Unless the environment says otherwise, the appliance runs with {@code LIBGUESTFS_BACKEND=direct} and
  * {@code LIBGUESTFS_BACKEND_SETTINGS=force_tcg}: no libvirtd is needed, and it works where KVM does not.
  */
-public final class GuestFs implements AutoCloseable {
+public final class GuestFs implements LibvirtSiteBuilder.GuestDisk {
 
     private static final Pattern PID = Pattern.compile("GUESTFISH_PID=(\\d+)");
     private static final long COMMAND_TIMEOUT_SECONDS = 300;
@@ -103,6 +103,7 @@ public final class GuestFs implements AutoCloseable {
     }
 
     /** Writes {@code content} to {@code path} with the octal {@code mode}, creating its folders. */
+    @Override
     public void write(String path, byte[] content, String mode) throws PrimitiveException, InterruptedException {
         String target = inside(path);
         String dir = target.substring(0, Math.max(1, target.lastIndexOf('/')));
@@ -141,6 +142,7 @@ public final class GuestFs implements AutoCloseable {
     }
 
     /** The content of a file, or empty when there is none. */
+    @Override
     public Optional<String> read(String path) throws PrimitiveException, InterruptedException {
         String target = inside(path);
         if (!"true".equals(call("is-file", target).strip())) {
@@ -196,6 +198,7 @@ public final class GuestFs implements AutoCloseable {
     }
 
     /** Whether a path exists (file, folder or link). */
+    @Override
     public boolean exists(String path) throws PrimitiveException, InterruptedException {
         return "true".equals(call("exists", inside(path)).strip());
     }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.primitive.Call;
 import dev.runbook.primitive.CallSupport;
-import dev.runbook.primitive.Catalog;
 import dev.runbook.primitive.Observation;
 import dev.runbook.primitive.Primitive;
 import dev.runbook.primitive.PrimitiveException;
@@ -13,7 +12,7 @@ import dev.runbook.primitive.StateFile;
 import java.io.UncheckedIOException;
 
 /**
- * What every primitive on a libvirt site shares: its catalog spec, how a call finds its site, and the
+ * What every primitive on a libvirt site shares: its spec, how a call finds its site, and the
  * intent record that makes a mutation safe to resume.
  *
  * <p>A mutation writes, in the site's state file, an intent under the call's key with whatever the
@@ -25,8 +24,8 @@ abstract class LibvirtPrimitive implements Primitive {
 
     private final PrimitiveSpec spec;
 
-    LibvirtPrimitive(String name) {
-        this.spec = Catalog.standard().find(name).orElseThrow();
+    LibvirtPrimitive(PrimitiveSpec spec) {
+        this.spec = spec;
     }
 
     /** What a mutation records before it acts: read from the site under the lock, so nothing changes between. */

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.model.Hashes;
 import dev.runbook.primitive.Call;
 import dev.runbook.primitive.CallSupport;
+import dev.runbook.primitive.Primitive;
 import dev.runbook.primitive.PrimitiveException;
+import dev.runbook.primitive.PrimitiveSpec;
+import dev.runbook.primitive.RemediationSpecs;
 import dev.runbook.primitive.RemediationOutcome;
 import dev.runbook.primitive.StateFile;
 import java.nio.charset.StandardCharsets;
@@ -44,18 +47,30 @@ final class Remediation extends LibvirtPrimitive {
     /** Where the virtio-win drivers are on the host (the virtio-win package's layout), unless set. */
     static final String VIRTIO_WIN = "/usr/share/virtio-win";
 
-    Remediation(String name) {
-        super(name);
+    /** What one primitive of the family does. */
+    @FunctionalInterface
+    private interface Body {
+        JsonNode run(Remediation self, Call call) throws PrimitiveException, InterruptedException;
+    }
+
+    /** The family's primitives, each with its spec. */
+    static List<Primitive> all() {
+        return List.of(
+                new Remediation(RemediationSpecs.ADAPT, Remediation::adapt),
+                new Remediation(RemediationSpecs.STAGE, Remediation::stage),
+                new Remediation(RemediationSpecs.AWAIT_STATUS, Remediation::awaitStatus));
+    }
+
+    private final Body body;
+
+    private Remediation(PrimitiveSpec spec, Body body) {
+        super(spec);
+        this.body = body;
     }
 
     @Override
     JsonNode run(Call call) throws PrimitiveException, InterruptedException {
-        return switch (spec().name()) {
-            case "remediation.adapt" -> adapt(call);
-            case "remediation.stage" -> stage(call);
-            case "remediation.await-status" -> awaitStatus(call);
-            default -> throw new IllegalStateException("primitive '" + spec().name() + "' is not a remediation one");
-        };
+        return body.run(this, call);
     }
 
     private static boolean windows(Call call) throws PrimitiveException {

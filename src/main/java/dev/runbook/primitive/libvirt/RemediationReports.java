@@ -14,9 +14,10 @@ import java.util.Set;
  * A guest's remediation report through the progress endpoint. It is accepted only for the run that
  * staged the VM's remediation, with the one-time token that run staged into the disk (the site keeps only
  * its hash); once a final status is in, the token is spent. What it records is what
- * {@code remediation.await-status} waits for.
+ * {@code remediation.await-status} waits for. Front ends reach it as the site's
+ * {@link dev.runbook.primitive.GuestReports}, from {@link LibvirtAdapter#reports}.
  */
-public final class RemediationReports {
+final class RemediationReports {
 
     private static final Set<String> STATUSES = Set.of("running", "awaiting-reboot", "succeeded", "partial", "failed");
     
@@ -25,7 +26,7 @@ public final class RemediationReports {
     }
 
     /** Records the report; empty when accepted, else why not ("invalid ..." for a malformed body). */
-    public static Optional<String> accept(SiteRef site, String vm, String run, String token, JsonNode report) {
+    static Optional<String> accept(SiteRef site, String vm, String run, String token, JsonNode report) {
         String status = report.path("status").asText("");
         if (!STATUSES.contains(status)) {
             return Optional.of("invalid report: 'status' must be one of " + STATUSES);

@@ -6,11 +6,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.primitive.Call;
 import dev.runbook.primitive.CallSupport;
 import dev.runbook.primitive.Observation;
+import dev.runbook.primitive.Primitive;
+import dev.runbook.primitive.PrimitiveSpec;
+import dev.runbook.primitive.ReplicationSpecs;
 import dev.runbook.primitive.ReplicationDirection;
 import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.primitive.StateFile;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * The replication family on the local replication port: the target-side export, the final and reverse
@@ -20,25 +24,54 @@ import java.time.Instant;
  */
 final class Replication extends LibvirtPrimitive {
 
-    Replication(String name) {
-        super(name);
+    /** What one primitive of the family does. */
+    @FunctionalInterface
+    private interface Body {
+        JsonNode run(Replication self, Call call) throws PrimitiveException, InterruptedException;
+    }
+
+    /** How a primitive of the family resolves the intent of a cut-off call. */
+    @FunctionalInterface
+    private interface Settle {
+        Observation settle(Call call, Session session, JsonNode intent) throws PrimitiveException;
+    }
+
+    /** Syncs and exports are harmless to make again. */
+    private static final Settle AGAIN = (call, session, intent) -> new Observation.NotApplied();
+
+    /** The family's primitives, each with its spec. */
+    static List<Primitive> all() {
+        return List.of(
+                new Replication(ReplicationSpecs.STOP_EXPORT, (self, call) -> self.export(call, "stopped"), AGAIN),
+                new Replication(ReplicationSpecs.START_EXPORT, (self, call) -> self.export(call, "active"), AGAIN),
+                new Replication(ReplicationSpecs.FINAL_SYNC, Replication::finalSync, AGAIN),
+                new Replication(ReplicationSpecs.REVERSE_SYNC, Replication::reverseSync, AGAIN),
+                new Replication(ReplicationSpecs.SET_DIRECTION, Replication::setDirection, AGAIN),
+                new Replication(ReplicationSpecs.RESTORE_DIRECTION, Replication::restoreDirection, AGAIN),
+                new Replication(ReplicationSpecs.SYNC, Replication::sync, AGAIN),
+                new Replication(ReplicationSpecs.CONTROLLER_MODE, Replication::controllerMode,
+                        Replication::controllerModeSettled),
+                new Replication(ReplicationSpecs.SYNC_STATE, Replication::syncState, AGAIN),
+                new Replication(ReplicationSpecs.CONTROLLER_HEALTH, Replication::health, AGAIN));
+    }
+
+    private final Body body;
+    private final Settle settle;
+
+    private Replication(PrimitiveSpec spec, Body body, Settle settle) {
+        super(spec);
+        this.body = body;
+        this.settle = settle;
     }
 
     @Override
     JsonNode run(Call call) throws PrimitiveException, InterruptedException {
-        return switch (spec().name()) {
-            case "replication.stop-export" -> export(call, "stopped");
-            case "replication.start-export" -> export(call, "active");
-            case "replication.final-sync" -> finalSync(call);
-            case "replication.reverse-sync" -> reverseSync(call);
-            case "replication.set-direction" -> setDirection(call);
-            case "replication.restore-direction" -> restoreDirection(call);
-            case "replication.sync" -> sync(call);
-            case "replication.controller-mode" -> controllerMode(call);
-            case "replication.sync-state" -> syncState(call);
-            case "controller.health" -> health(call);
-            default -> throw new IllegalStateException("primitive '" + spec().name() + "' is not a replication one");
-        };
+        return body.run(this, call);
+    }
+
+    @Override
+    Observation settle(Call call, Session session, JsonNode intent) throws PrimitiveException {
+        return settle.settle(call, session, intent);
     }
 
     /**
@@ -178,11 +211,9 @@ final class Replication extends LibvirtPrimitive {
         });
     }
 
-    @Override
-    Observation settle(Call call, Session session, JsonNode intent) throws PrimitiveException {
-        if (!spec().name().equals("replication.controller-mode")) {
-            return new Observation.NotApplied(); // syncs and exports are harmless to make again
-        }
+    /** A cut-off controller-mode call took effect when the controller holds its recorded definition. */
+    private static Observation controllerModeSettled(Call call, Session session, JsonNode intent)
+            throws PrimitiveException {
         JsonNode vm = CallSupport.vm(call);
         String controller = vm.path("controllerDomain").asText();
         JsonNode entry = session.state().path("replication").path(vm.path("name").asText());
@@ -214,7 +245,7 @@ final class Replication extends LibvirtPrimitive {
             return Session.read(site, s -> {
                 JsonNode entry = s.state().path("replication").path(vm.path("name").asText());
                 String controller = s.stateOf(vm.path("controllerDomain").asText());
-                return object().put("state", ReplicationPort.health(controller, entry)).put("controller", controller);
+                return object().put("state", LibvirtReplicationPort.health(controller, entry)).put("controller", controller);
             });
         } catch (PrimitiveException e) {
             return object().put("state", "unknown").put("reason", e.getMessage());

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.demo.DemoFixture;
 import dev.runbook.primitive.Call;
 import dev.runbook.primitive.Observation;
+import dev.runbook.primitive.Primitive;
 import dev.runbook.primitive.StateFile;
 import java.nio.file.Path;
 import java.util.Map;
@@ -43,7 +44,7 @@ class IntentTest {
         DemoFixture site = new DemoFixture(tmp);
         Call call = new Call("run1", "switch-compute", Call.Phase.APPLY, json().put("site", "recovery")
                 .put("domain", "ctrl-app02").put("vcpus", 4).put("memoryMiB", 8192), bindings(site));
-        Domains compute = new Domains("libvirt.domain.set-compute");
+        Primitive compute = new LibvirtAdapter().primitives().find("libvirt.domain.set-compute").orElseThrow();
         String original = site.definition(site.recoverySite, "ctrl-app02");
         String target = Definitions.edit(original, Definitions.compute(4, 8192));
         intent(site, call, json().put("originalXml", original).put("targetXml", target));
@@ -64,7 +65,7 @@ class IntentTest {
         DemoFixture site = new DemoFixture(tmp);
         Call call = new Call("run1", "stop-controller", Call.Phase.APPLY, json().put("site", "recovery")
                 .put("domain", "ctrl-app02").put("timeout", "5s"), bindings(site));
-        Domains shutdown = new Domains("libvirt.domain.shutdown");
+        Primitive shutdown = new LibvirtAdapter().primitives().find("libvirt.domain.shutdown").orElseThrow();
         intent(site, call, json().put("wasRunning", true).put("target", "shutoff"));
         assertInstanceOf(Observation.NotApplied.class, shutdown.observe(call));
         Session.with(site.recoverySite, s -> {
@@ -81,7 +82,7 @@ class IntentTest {
         Path replica = site.replica("app02", "root");
         Call call = new Call("run1", "rollback-snapshots", Call.Phase.APPLY, json().put("name", "pre-failover-run1")
                 .set("disks", StateFile.JSON.createArrayNode().add(replica.toString())), bindings(site));
-        Disks snapshot = new Disks("storage.snapshot");
+        Primitive snapshot = new LibvirtAdapter().primitives().find("storage.snapshot").orElseThrow();
         intent(site, call, json());
         assertInstanceOf(Observation.NotApplied.class, snapshot.observe(call));
         QemuImg.snapshot(replica, "pre-failover-run1");
@@ -93,7 +94,7 @@ class IntentTest {
         DemoFixture site = new DemoFixture(tmp);
         Call call = new Call("run1", "stop-controller", Call.Phase.APPLY, json().put("site", "recovery")
                 .put("domain", "ctrl-app02").put("timeout", "5s"), bindings(site));
-        Domains shutdown = new Domains("libvirt.domain.shutdown");
+        Primitive shutdown = new LibvirtAdapter().primitives().find("libvirt.domain.shutdown").orElseThrow();
         assertInstanceOf(Observation.NotApplied.class, shutdown.observe(call));
         shutdown.apply(call);
         assertEquals("shutoff", site.state(site.recoverySite, "ctrl-app02"));

@@ -3,25 +3,41 @@ package dev.runbook.primitive.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.primitive.Call;
+import dev.runbook.primitive.Primitive;
 import dev.runbook.primitive.PrimitiveException;
+import dev.runbook.primitive.PrimitiveSpec;
+import dev.runbook.primitive.StorageSpecs;
 import java.util.List;
 
 /** The storage family on a local site: snapshots of replica disks, their revert and the readiness probe. */
 final class LocalStorage extends LocalPrimitive {
 
-    LocalStorage(String name) {
-        super(name);
+    /** What one primitive of the family does. */
+    @FunctionalInterface
+    private interface Body {
+        JsonNode run(LocalStorage self, Call call) throws PrimitiveException, InterruptedException;
+    }
+
+    /** The family's primitives, each with its spec. */
+    static List<Primitive> all() {
+        return List.of(
+                new LocalStorage(StorageSpecs.SNAPSHOT, (self, call) -> self.each(call, LocalStorage::snapshot)),
+                new LocalStorage(StorageSpecs.REVERT, (self, call) -> self.each(call, LocalStorage::revert)),
+                new LocalStorage(StorageSpecs.DELETE_SNAPSHOT,
+                        (self, call) -> self.each(call, (disk, path, name) -> snapshots(disk).remove(name))),
+                new LocalStorage(StorageSpecs.READINESS, LocalStorage::readiness));
+    }
+
+    private final Body body;
+
+    private LocalStorage(PrimitiveSpec spec, Body body) {
+        super(spec);
+        this.body = body;
     }
 
     @Override
-    JsonNode run(Call call) throws PrimitiveException {
-        return switch (spec().name()) {
-            case "storage.snapshot" -> each(call, LocalStorage::snapshot);
-            case "storage.revert" -> each(call, LocalStorage::revert);
-            case "storage.delete-snapshot" -> each(call, (disk, path, name) -> snapshots(disk).remove(name));
-            case "storage.readiness" -> readiness(call);
-            default -> throw new IllegalStateException("primitive '" + spec().name() + "' is not a storage one");
-        };
+    JsonNode run(Call call) throws PrimitiveException, InterruptedException {
+        return body.run(this, call);
     }
 
     /** What a primitive does to one disk. */

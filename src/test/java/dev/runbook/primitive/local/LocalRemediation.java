@@ -5,8 +5,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.model.Hashes;
 import dev.runbook.primitive.Call;
+import dev.runbook.primitive.Primitive;
 import dev.runbook.primitive.PrimitiveException;
+import dev.runbook.primitive.PrimitiveSpec;
 import dev.runbook.primitive.RemediationOutcome;
+import dev.runbook.primitive.RemediationSpecs;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -17,18 +21,30 @@ import java.util.Optional;
 final class LocalRemediation extends LocalPrimitive {
 
 
-    LocalRemediation(String name) {
-        super(name);
+    /** What one primitive of the family does. */
+    @FunctionalInterface
+    private interface Body {
+        JsonNode run(LocalRemediation self, Call call) throws PrimitiveException, InterruptedException;
+    }
+
+    /** The family's primitives, each with its spec. */
+    static List<Primitive> all() {
+        return List.of(
+                new LocalRemediation(RemediationSpecs.ADAPT, LocalRemediation::adapt),
+                new LocalRemediation(RemediationSpecs.STAGE, LocalRemediation::stage),
+                new LocalRemediation(RemediationSpecs.AWAIT_STATUS, LocalRemediation::awaitStatus));
+    }
+
+    private final Body body;
+
+    private LocalRemediation(PrimitiveSpec spec, Body body) {
+        super(spec);
+        this.body = body;
     }
 
     @Override
     JsonNode run(Call call) throws PrimitiveException, InterruptedException {
-        return switch (spec().name()) {
-            case "remediation.adapt" -> adapt(call);
-            case "remediation.stage" -> stage(call);
-            case "remediation.await-status" -> awaitStatus(call);
-            default -> throw new IllegalStateException("primitive '" + spec().name() + "' is not a remediation one");
-        };
+        return body.run(this, call);
     }
 
     private JsonNode adapt(Call call) throws PrimitiveException {

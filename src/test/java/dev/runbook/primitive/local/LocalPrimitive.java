@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.model.Durations;
 import dev.runbook.primitive.Call;
 import dev.runbook.primitive.CallSupport;
-import dev.runbook.primitive.Catalog;
 import dev.runbook.primitive.Observation;
 import dev.runbook.primitive.Primitive;
 import dev.runbook.primitive.PrimitiveException;
@@ -23,15 +22,15 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What every local primitive shares: its catalog spec, how a call finds its site file, and the record of
+ * What every local primitive shares: its spec, how a call finds its site file, and the record of
  * applied mutations that {@link #observe} reads.
  */
 abstract class LocalPrimitive implements Primitive {
 
     private final PrimitiveSpec spec;
 
-    LocalPrimitive(String name) {
-        this.spec = Catalog.standard().find(name).orElseThrow();
+    LocalPrimitive(PrimitiveSpec spec) {
+        this.spec = spec;
     }
 
     /** A site a call acts on: its inventory name and its state. */

@@ -6,9 +6,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.primitive.Call;
 import dev.runbook.primitive.CallSupport;
+import dev.runbook.primitive.HypervisorSpecs;
+import dev.runbook.primitive.Primitive;
 import dev.runbook.primitive.PrimitiveException;
+import dev.runbook.primitive.PrimitiveSpec;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -26,8 +30,38 @@ final class LocalDomains extends LocalPrimitive {
         void apply(ObjectNode state, ObjectNode domain, Site site) throws PrimitiveException;
     }
 
-    LocalDomains(String name) {
-        super(name);
+    /** What one primitive of the family does. */
+    @FunctionalInterface
+    private interface Body {
+        JsonNode run(LocalDomains self, Call call) throws PrimitiveException, InterruptedException;
+    }
+
+    /** The family's primitives, each with its spec. */
+    static List<Primitive> all() {
+        return List.of(
+                new LocalDomains(HypervisorSpecs.SHUTDOWN, (self, call) -> self.power(call, "shutoff")),
+                new LocalDomains(HypervisorSpecs.DESTROY, (self, call) -> self.power(call, "shutoff")),
+                new LocalDomains(HypervisorSpecs.START, (self, call) -> self.power(call, "running")),
+                new LocalDomains(HypervisorSpecs.SET_COMPUTE,
+                        (self, call) -> self.redefine(call, (s, d, site) -> setCompute(call, d))),
+                new LocalDomains(HypervisorSpecs.REORDER_DISKS,
+                        (self, call) -> self.redefine(call, (s, d, site) -> reorder(call, d, site))),
+                new LocalDomains(HypervisorSpecs.MAP_NETWORKS,
+                        (self, call) -> self.redefine(call, (s, d, site) -> mapNetworks(call, s, d, site))),
+                new LocalDomains(HypervisorSpecs.SET_FIRMWARE,
+                        (self, call) -> self.redefine(call, (s, d, site) -> setFirmware(call, d))),
+                new LocalDomains(HypervisorSpecs.RESTORE_DEFINITION, LocalDomains::restore),
+                new LocalDomains(HypervisorSpecs.AWAIT_RUNNING, LocalDomains::awaitRunning),
+                new LocalDomains(HypervisorSpecs.STATE,
+                        (self, call) -> object().put("state", stateOf(self.home(call), text(call, "domain")))),
+                new LocalDomains(HypervisorSpecs.NETWORK_AVAILABLE, LocalDomains::available));
+    }
+
+    private final Body body;
+
+    private LocalDomains(PrimitiveSpec spec, Body body) {
+        super(spec);
+        this.body = body;
     }
 
     @Override
@@ -37,19 +71,7 @@ final class LocalDomains extends LocalPrimitive {
 
     @Override
     JsonNode run(Call call) throws PrimitiveException, InterruptedException {
-        return switch (spec().name()) {
-            case "libvirt.domain.shutdown", "libvirt.domain.destroy" -> power(call, "shutoff");
-            case "libvirt.domain.start" -> power(call, "running");
-            case "libvirt.domain.set-compute" -> redefine(call, (s, d, site) -> setCompute(call, d));
-            case "libvirt.domain.reorder-disks" -> redefine(call, (s, d, site) -> reorder(call, d, site));
-            case "libvirt.domain.map-networks" -> redefine(call, (s, d, site) -> mapNetworks(call, s, d, site));
-            case "libvirt.domain.set-firmware" -> redefine(call, (s, d, site) -> setFirmware(call, d));
-            case "libvirt.domain.restore-definition" -> restore(call);
-            case "libvirt.domain.await-running" -> awaitRunning(call);
-            case "libvirt.domain.state" -> object().put("state", stateOf(home(call), text(call, "domain")));
-            case "libvirt.network.available" -> available(call);
-            default -> throw new IllegalStateException("primitive '" + spec().name() + "' is not a libvirt one");
-        };
+        return body.run(this, call);
     }
 
     private JsonNode power(Call call, String target) throws PrimitiveException {

@@ -4,9 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.primitive.Call;
+import dev.runbook.primitive.Primitive;
 import dev.runbook.primitive.PrimitiveException;
+import dev.runbook.primitive.PrimitiveSpec;
 import dev.runbook.primitive.ReplicationDirection;
+import dev.runbook.primitive.ReplicationSpecs;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * The replication family on a local site: the target-side export, the final and reverse syncs between
@@ -14,25 +18,37 @@ import java.time.Instant;
  */
 final class LocalReplication extends LocalPrimitive {
 
-    LocalReplication(String name) {
-        super(name);
+    /** What one primitive of the family does. */
+    @FunctionalInterface
+    private interface Body {
+        JsonNode run(LocalReplication self, Call call) throws PrimitiveException, InterruptedException;
+    }
+
+    /** The family's primitives, each with its spec. */
+    static List<Primitive> all() {
+        return List.of(
+                new LocalReplication(ReplicationSpecs.STOP_EXPORT, (self, call) -> self.export(call, "stopped")),
+                new LocalReplication(ReplicationSpecs.START_EXPORT, (self, call) -> self.export(call, "active")),
+                new LocalReplication(ReplicationSpecs.FINAL_SYNC, LocalReplication::finalSync),
+                new LocalReplication(ReplicationSpecs.REVERSE_SYNC, LocalReplication::reverseSync),
+                new LocalReplication(ReplicationSpecs.SET_DIRECTION, LocalReplication::setDirection),
+                new LocalReplication(ReplicationSpecs.RESTORE_DIRECTION, LocalReplication::restoreDirection),
+                new LocalReplication(ReplicationSpecs.SYNC, LocalReplication::sync),
+                new LocalReplication(ReplicationSpecs.CONTROLLER_MODE, LocalReplication::controllerMode),
+                new LocalReplication(ReplicationSpecs.SYNC_STATE, LocalReplication::syncState),
+                new LocalReplication(ReplicationSpecs.CONTROLLER_HEALTH, (self, call) -> object().put("state", self.health(call))));
+    }
+
+    private final Body body;
+
+    private LocalReplication(PrimitiveSpec spec, Body body) {
+        super(spec);
+        this.body = body;
     }
 
     @Override
-    JsonNode run(Call call) throws PrimitiveException {
-        return switch (spec().name()) {
-            case "replication.stop-export" -> export(call, "stopped");
-            case "replication.start-export" -> export(call, "active");
-            case "replication.final-sync" -> finalSync(call);
-            case "replication.reverse-sync" -> reverseSync(call);
-            case "replication.set-direction" -> setDirection(call);
-            case "replication.restore-direction" -> restoreDirection(call);
-            case "replication.sync" -> sync(call);
-            case "replication.controller-mode" -> controllerMode(call);
-            case "replication.sync-state" -> syncState(call);
-            case "controller.health" -> object().put("state", health(call));
-            default -> throw new IllegalStateException("primitive '" + spec().name() + "' is not a replication one");
-        };
+    JsonNode run(Call call) throws PrimitiveException, InterruptedException {
+        return body.run(this, call);
     }
 
     /** Starts or stops the export; stopping it records the controller's replication-mode definition. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.primitive.ReplicationDirection;
+import dev.runbook.primitive.ReplicationPort;
 import dev.runbook.primitive.StateFile;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -11,19 +12,16 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The local replication port outside runs: a periodic sync that copies each source disk's content into
- * its replica, and what an interrupted sync leaves behind (a checkpoint to recover before failover).
- * Its state per VM lives in the recovery site's state file, where the replication primitives read it.
+ * The replication port of a libvirt recovery site outside runs: a periodic sync that copies each source
+ * disk's content into its replica with {@code qemu-img}, and what an interrupted sync leaves behind (a
+ * checkpoint to recover before failover). Its state per VM lives in the recovery site's state file, where
+ * the replication primitives read it.
  */
-public final class ReplicationPort {
-
-    /** A source disk and the replica it is copied into. */
-    public record Pair(Path source, Path replica) {
-    }
+public final class LibvirtReplicationPort implements ReplicationPort {
 
     private final SiteRef recovery;
 
-    public ReplicationPort(SiteRef recovery) {
+    public LibvirtReplicationPort(SiteRef recovery) {
         this.recovery = recovery;
     }
 
@@ -40,6 +38,7 @@ public final class ReplicationPort {
      * Copies every disk in the VM's replication direction (source into replica, or back after a
      * reprotect); the sync succeeds and clears any checkpoint.
      */
+    @Override
     public void sync(String vm, List<Pair> disks) throws PrimitiveException, InterruptedException {
         boolean forward = forward(vm);
         // Torn until every disk is copied: a sync that fails or is cut off leaves a checkpoint pending.
@@ -90,6 +89,7 @@ public final class ReplicationPort {
     }
 
     /** What the port knows of a VM, with its controller's power state and health. */
+    @Override
     public ObjectNode status(String vm, String controller) throws PrimitiveException, InterruptedException {
         return Session.read(recovery, s -> {
             // A VM the port has no entry for is shown, as unknown, rather than ending the listing.
