@@ -9,12 +9,12 @@ import dev.runbook.model.LifecycleState;
 import dev.runbook.model.Operation;
 import dev.runbook.plan.Plan;
 import dev.runbook.primitive.Call;
-import dev.runbook.primitive.Catalog;
 import dev.runbook.primitive.Observation;
 import dev.runbook.primitive.Primitive;
 import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.primitive.PrimitiveSpec;
 import dev.runbook.primitive.Primitives;
+import dev.runbook.primitive.RunSpecs;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -186,7 +186,7 @@ public final class Engine implements AutoCloseable {
     private final Primitive locksActive = new Primitive() {
         @Override
         public PrimitiveSpec spec() {
-            return Catalog.standard().find("locks.active").orElseThrow();
+            return RunSpecs.LOCKS_ACTIVE;
         }
 
         @Override
@@ -202,7 +202,7 @@ public final class Engine implements AutoCloseable {
     private final Primitive failoverUndo = new Primitive() {
         @Override
         public PrimitiveSpec spec() {
-            return Catalog.standard().find("failover.undo").orElseThrow();
+            return RunSpecs.FAILOVER_UNDO;
         }
 
         @Override

@@ -124,7 +124,7 @@ final class Disks extends LibvirtPrimitive {
                 return notReady("disk " + disk + " is " + format + ", not qcow2");
             }
             // -U: the controller VM may hold the replica open while it receives replication.
-            QemuImg.Outcome check = QemuImg.run(List.of("check", "-U", disk.toString()));
+            ProgramOutput check = QemuImg.run(List.of("check", "-U", disk.toString()));
             if (check.exit() != 0) {
                 String why = check.err().isEmpty() ? check.out() : check.err();
                 return notReady("disk " + disk + " is not consistent: " + why.lines().findFirst().orElse(""));

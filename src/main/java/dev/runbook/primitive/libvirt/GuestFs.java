@@ -49,10 +49,10 @@ public final class GuestFs implements LibvirtSiteBuilder.GuestDisk {
         }
         List<String> command = List.of("guestfish", "--listen", write ? "--rw" : "--ro", "--format=qcow2",
                 "-a", disk.toString());
-        Result started = exec(command, "open " + disk);
-        Matcher m = PID.matcher(started.out);
-        if (started.exit != 0 || !m.find()) {
-            throw new PrimitiveException("libguestfs could not open " + disk + ": " + started.message());
+        ProgramOutput started = exec(command, "open " + disk);
+        Matcher m = PID.matcher(started.out());
+        if (started.exit() != 0 || !m.find()) {
+            throw new PrimitiveException("libguestfs could not open " + disk + ": " + started.lastLine());
         }
         GuestFs fs = new GuestFs(disk, m.group(1));
         try {
@@ -253,22 +253,16 @@ public final class GuestFs implements LibvirtSiteBuilder.GuestDisk {
     private String call(String... args) throws PrimitiveException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("guestfish", "--remote=" + pid, "--"));
         command.addAll(List.of(args));
-        Result r = exec(command, args[0] + " on " + disk);
-        if (r.exit != 0) {
+        ProgramOutput r = exec(command, args[0] + " on " + disk);
+        if (r.exit() != 0) {
             failed = true;
-            throw new PrimitiveException("libguestfs " + String.join(" ", args) + " on " + disk + " failed: " + r.message());
+            throw new PrimitiveException("libguestfs " + String.join(" ", args) + " on " + disk + " failed: " + r.lastLine());
         }
-        return r.out;
+        return r.out();
     }
 
-    private record Result(int exit, String out, String err) {
-        String message() {
-            String text = err.isBlank() ? out : err;
-            return text.strip().lines().reduce((a, b) -> b).orElse("no message");
-        }
-    }
 
-    private static Result exec(List<String> command, String what) throws PrimitiveException, InterruptedException {
+    private static ProgramOutput exec(List<String> command, String what) throws PrimitiveException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Map<String, String> env = pb.environment();
         env.putIfAbsent("LIBGUESTFS_BACKEND", "direct");
@@ -289,7 +283,7 @@ public final class GuestFs implements LibvirtSiteBuilder.GuestDisk {
             if (!p.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 throw new PrimitiveException("libguestfs " + what + " did not finish in " + COMMAND_TIMEOUT_SECONDS + " s");
             }
-            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+            return new ProgramOutput(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new PrimitiveException("cannot read what guestfish printed: " + e.getMessage(), e);

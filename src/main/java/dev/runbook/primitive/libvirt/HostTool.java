@@ -14,10 +14,6 @@ import java.util.concurrent.FutureTask;
 /** A program of this host run to its end (qemu-img, hivexregedit), with what it printed. */
 final class HostTool {
 
-    /** The result of one run. */
-    record Outcome(int exit, String out, String err) {
-    }
-
     private HostTool() {
     }
 
@@ -25,7 +21,7 @@ final class HostTool {
      * Runs {@code program} with {@code args} and no input; an interrupt kills it. {@code install} says how
      * to get the program when it cannot be started.
      */
-    static Outcome run(String program, String install, List<String> args) throws PrimitiveException, InterruptedException {
+    static ProgramOutput run(String program, String install, List<String> args) throws PrimitiveException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(program);
         command.addAll(args);
@@ -40,7 +36,7 @@ final class HostTool {
             var out = drain(process.getInputStream());
             var err = drain(process.getErrorStream());
             int exit = process.waitFor();
-            return new Outcome(exit, out.get().strip(), err.get().strip());
+            return new ProgramOutput(exit, out.get().strip(), err.get().strip());
         } catch (ExecutionException e) {
             throw new PrimitiveException(String.join(" ", command) + " failed: " + e.getCause().getMessage(), e);
         } finally {
@@ -52,7 +48,7 @@ final class HostTool {
 
     /** Runs the program and fails with its message unless it exits 0; returns what it printed. */
     static String check(String program, String install, List<String> args) throws PrimitiveException, InterruptedException {
-        Outcome outcome = run(program, install, args);
+        ProgramOutput outcome = run(program, install, args);
         if (outcome.exit() != 0) {
             throw new PrimitiveException(program + " " + String.join(" ", args) + " failed: "
                     + (outcome.err().isEmpty() ? "exit " + outcome.exit() : outcome.err()));

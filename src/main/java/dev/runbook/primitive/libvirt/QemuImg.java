@@ -19,20 +19,15 @@ public final class QemuImg {
     private QemuImg() {
     }
 
-    /** The result of one {@code qemu-img} run. */
-    public record Outcome(int exit, String out, String err) {
-    }
-
-    public static Outcome run(List<String> args) throws PrimitiveException, InterruptedException {
-        HostTool.Outcome o = HostTool.run("qemu-img", INSTALL, args);
-        return new Outcome(o.exit(), o.out(), o.err());
+    static ProgramOutput run(List<String> args) throws PrimitiveException, InterruptedException {
+        return HostTool.run("qemu-img", INSTALL, args);
     }
 
     private static final String INSTALL = "apt-get install qemu-utils";
 
     /** Runs qemu-img and fails with its message unless it exits 0. */
     public static String check(String... args) throws PrimitiveException, InterruptedException {
-        Outcome outcome = run(List.of(args));
+        ProgramOutput outcome = run(List.of(args));
         if (outcome.exit() != 0) {
             throw new PrimitiveException("qemu-img " + String.join(" ", args) + " failed: "
                     + (outcome.err().isEmpty() ? "exit " + outcome.exit() : outcome.err()));
@@ -74,7 +69,7 @@ public final class QemuImg {
 
     /** True when the two images hold the same content, by {@code qemu-img compare}. */
     public static boolean identical(Path a, Path b) throws PrimitiveException, InterruptedException {
-        Outcome outcome = run(List.of("compare", "-U", a.toString(), b.toString()));
+        ProgramOutput outcome = run(List.of("compare", "-U", a.toString(), b.toString()));
         if (outcome.exit() > 1) {
             throw new PrimitiveException("qemu-img compare " + a + " " + b + " failed: " + outcome.err());
         }
