@@ -109,12 +109,7 @@ public final class Runs {
                     return new Ended.Unchanged("run " + runId + " awaits a decision: `runbook commit " + runId
                             + "` or `runbook rollback " + runId + "`");
                 }
-                Engine.Decided d = engine.decide(runId, Operation.Outcome.ROLLBACK, "timeout");
-                if (d.result().refused()) {
-                    return new Ended.Ran(d.result());
-                }
-                reporter.info("decision timed out: " + d.reason());
-                return continueWith(d.outcome(), r, null, "timeout", reporter);
+                return windowPassed(r, engine, reporter);
             }
             Result result = engine.resume(runId);
             if (Ended.exitCode(result) == ExitCodes.OK && decided.isPresent()) {
@@ -127,11 +122,52 @@ public final class Runs {
         }
     }
 
+    /** What the window's policy does to a run whose decision window passed: a rollback, or a reminder. */
+    private Ended windowPassed(RunRecord r, Engine engine, Reporter reporter) {
+        Engine.Decided d = engine.windowPassed(r.id());
+        if (d.reminded()) {
+            return new Ended.Unchanged(d.reason());
+        }
+        if (d.result().refused()) {
+            return new Ended.Ran(d.result());
+        }
+        reporter.info("decision window passed: " + d.reason());
+        return continueWith(d.outcome(), r, null, "timeout", reporter);
+    }
+
     /**
-     * The operator's decision on a run awaiting one: recorded (past the decision's deadline, the timeout
-     * decides), then the commit or rollback runbook runs. {@code runbook} overrides that runbook.
+     * Acts on every run whose decision window has passed (a server's timer): rolls back where the policy
+     * says so, else records a reminder once. An operator's decision recorded first always stands.
      */
-    public Ended decide(String runId, Operation.Outcome requested, String by, Path runbook, Reporter reporter) {
+    public void actOnPassedWindows(Reporter reporter) {
+        for (RunRecord r : journal.runs()) {
+            if (!r.state().equals(RunState.AWAITING_DECISION.id()) || !deadlinePassed(r)
+                    || RunView.of(journal, r.id()).notes().stream().anyMatch(n -> n.state().equals(WINDOW_PASSED))) {
+                continue;
+            }
+            try (Pipeline pipeline = new Pipeline()) {
+                reporter.ended(switch (windowPassed(r, engine(Engine.plan(r), pipeline.expressions(), null), reporter)) {
+                    case Ended.Ran ran -> ran.result();
+                    case Ended.Unchanged u -> new Result(r.id(), RunState.AWAITING_DECISION, u.message());
+                    case Ended.Refused refused -> Result.refused(refused.message());
+                    case Ended.Invalid invalid -> Result.refused(invalid.message());
+                });
+            } catch (PrimitiveException e) {
+                reporter.problem("run " + r.id() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** The NOTE entry a reminder is recorded as. */
+    private static final String WINDOW_PASSED = "decision-window-passed";
+
+    /**
+     * The operator's decision on a run awaiting one, recorded exactly as asked, then the commit or rollback
+     * runbook runs ({@code runbook} overrides it). A commit the decision's commitWhen gate does not allow
+     * is refused unless {@code acceptGate}.
+     */
+    public Ended decide(String runId, Operation.Outcome requested, String by, Path runbook, boolean acceptGate,
+                        Reporter reporter) {
         if (by != null && !BY.matcher(by).matches()) {
             return new Ended.Invalid("'by' must name who decides in 1 to 64 letters, digits, spaces or . _ @ + -");
         }
@@ -150,12 +186,9 @@ public final class Runs {
         if (r.state().equals(RunState.AWAITING_DECISION.id())) {
             try (Pipeline pipeline = new Pipeline()) {
                 Engine engine = engine(Engine.plan(r), pipeline.expressions(), null);
-                Engine.Decided d = engine.decide(runId, requested, by != null ? by : Options.whoAmI());
+                Engine.Decided d = engine.decide(runId, requested, by != null ? by : Options.whoAmI(), acceptGate);
                 if (d.result().refused()) {
-                    return new Ended.Ran(d.result());
-                }
-                if (d.outcome() != requested) {
-                    reporter.problem("the decision timed out before this " + requested + ": " + d.reason());
+                    return new Ended.Refused(d.reason());
                 }
                 outcome = d.outcome();
                 if (outcome == Operation.Outcome.COMMIT && d.result().state() != RunState.COMPLETED) {
@@ -165,7 +198,7 @@ public final class Runs {
                 return new Ended.Invalid(e.getMessage());
             }
         }
-        return continueWith(outcome, r, outcome == requested ? runbook : null, by, reporter);
+        return continueWith(outcome, r, runbook, by, reporter);
     }
 
     private static String refusal(Operation wanted, RunRecord r, LifecycleRecord life) {

@@ -14,7 +14,7 @@ public final class Checker {
 
     static final List<Rule> RULES = List.of(new UniqueIds(), new StepShape(), new References(), new NoCycles(),
             new ExpressionsCompile(), new PrimitivesFit(), new UndoRequired(), new TemplatesExist(),
-            new LifecycleTransition(), new InputsTyped());
+            new LifecycleTransition(), new DecisionWindow(), new InputsTyped());
 
     private final Catalog catalog;
     private final Expressions expressions;

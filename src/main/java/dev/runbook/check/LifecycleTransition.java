@@ -35,18 +35,6 @@ final class LifecycleTransition implements Rule {
                             + " (lifecycle " + op.from() + " -> " + op.to() + ")");
                 }
             }
-            d.onTimeout().ifPresent(o -> {
-                if (!d.options().contains(o)) {
-                    ctx.error(d.pointer() + "/decision/onTimeout", "onTimeout '" + o + "' is not one of the options "
-                            + d.options());
-                }
-                if (d.decisionTimeout().isEmpty()) {
-                    ctx.error(d.pointer() + "/decision/onTimeout", "onTimeout needs a 'timeout'");
-                }
-            });
-            if (d.commitWhen().isPresent() && d.onTimeout().orElse(null) != Operation.Outcome.COMMIT) {
-                ctx.error(d.pointer() + "/decision/commitWhen", "commitWhen only applies with 'onTimeout: commit'");
-            }
         }
         boolean needsDecision = op.to() == dev.runbook.model.LifecycleState.AWAITING_COMMIT
                 || op.to() == dev.runbook.model.LifecycleState.FAILBACK_AWAITING_COMMIT;

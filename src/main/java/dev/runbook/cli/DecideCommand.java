@@ -27,6 +27,11 @@ abstract class DecideCommand implements Callable<Integer> {
     @Option(names = "--by", paramLabel = "NAME", description = "Who decides (default: user@host).")
     String by;
 
+    @Option(names = "--accept-remediation",
+            description = "Commit although the decision's commitWhen gate (remediation succeeded or not needed, in the"
+                    + " shipped runbooks) does not hold; recorded with who and when.")
+    boolean acceptRemediation;
+
     @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text", description = "Events as text or json lines.")
     String output;
 
@@ -40,7 +45,8 @@ abstract class DecideCommand implements Callable<Integer> {
         Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr());
         try (Journal journal = where.open()) {
             journal.subscribe(new EventPrinter(spec.commandLine().getOut(), output.equals("json")));
-            return console.end(new Runs(journal, where.file()).decide(runId, outcome(), by, runbook, console));
+            return console.end(new Runs(journal, where.file()).decide(runId, outcome(), by, runbook, acceptRemediation,
+                    console));
         }
     }
 

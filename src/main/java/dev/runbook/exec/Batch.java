@@ -57,6 +57,10 @@ final class Batch {
         entries.add(Entry.of(runId, Entry.Kind.LIFECYCLE, vm, state, null));
     }
 
+    void note(String state, JsonNode data) {
+        entries.add(Entry.of(runId, Entry.Kind.NOTE, null, state, data));
+    }
+
     void locks(String state, JsonNode data) {
         entries.add(Entry.of(runId, Entry.Kind.LOCKS, null, state, data));
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.expr.Expressions;
 import dev.runbook.model.Durations;
 import dev.runbook.model.Operation;
+import dev.runbook.model.WindowPolicy;
 import dev.runbook.plan.Plan;
 import dev.runbook.plan.Plan.PlannedDecision;
 import java.time.Instant;
@@ -42,7 +43,7 @@ final class DecisionPoint {
         d.options().forEach(options::add);
         if (d.timeout() != null) {
             data.put("deadline", Instant.now().plus(Durations.parse(d.timeout())).toString());
-            data.put("onTimeout", d.onTimeout());
+            data.put("onTimeout", d.onTimeout() == null ? WindowPolicy.REMIND.id() : d.onTimeout());
         }
         if (d.commitWhen() != null) {
             data.put("commitWhen", d.commitWhen());
@@ -59,43 +60,128 @@ final class DecisionPoint {
                 + "; continue with `runbook commit " + run.runId + "` or `runbook rollback " + run.runId + "`";
     }
 
-    /**
-     * Records a decision on a run that awaits one. A decision past its deadline is the timeout's:
-     * {@code onTimeout}, and an automatic commit only when {@code commitWhen} holds.
-     */
-    Operation.Outcome decide(Operation.Outcome requested, String by) {
+    /** How asking for a decision ended. */
+    sealed interface Asked {
+        /** Recorded: the outcome, and why (who decided, and on what grounds). */
+        record Decided(Operation.Outcome outcome, String reason) implements Asked {
+        }
+
+        /** Nothing recorded: the reason says why (already decided, a gate that does not hold). */
+        record Refused(String reason) implements Asked {
+        }
+
+        /** The window passed and its policy is to remind: the reminder is recorded once; the run waits. */
+        record Reminded(String message) implements Asked {
+        }
+    }
+
+    /** The decision step that awaits a decision now, if any. */
+    private java.util.Optional<PlannedDecision> awaiting() {
         run.reload();
-        PlannedDecision s = run.plan.steps().stream()
+        return run.plan.steps().stream()
                 .filter(p -> p instanceof PlannedDecision).map(p -> (PlannedDecision) p)
                 .filter(p -> run.view().step(p.id()).map(i -> StepState.of(i.state()) == StepState.AWAITING_DECISION)
                         .orElse(false))
-                .findFirst().orElseThrow(() -> new IllegalStateException("run " + run.runId + " awaits no decision"));
+                .findFirst();
+    }
+
+    private Asked.Refused alreadyDecided() {
+        return run.view().decision().map(d -> new Asked.Refused("run " + run.runId + " was already decided: "
+                        + d.path("outcome").asText() + " by " + d.path("decidedBy").asText() + " at "
+                        + d.path("decidedAt").asText()))
+                .orElse(new Asked.Refused("run " + run.runId + " awaits no decision"));
+    }
+
+    /**
+     * Records the operator's decision, exactly as asked: a decision is never turned into another, also past
+     * its window. A commit must pass the decision's {@code commitWhen} gate unless the operator accepts
+     * what it guards ({@code acceptGate}), which is recorded with who and when.
+     */
+    Asked decide(Operation.Outcome requested, String by, boolean acceptGate) {
+        java.util.Optional<PlannedDecision> found = awaiting();
+        if (found.isEmpty()) {
+            return alreadyDecided();
+        }
+        PlannedDecision s = found.get();
         JsonNode waiting = run.view().step(s.id()).orElseThrow().last();
-        Operation.Outcome outcome = requested;
-        String decidedBy = by;
-        String reason = "operator";
-        if (waiting.has("deadline") && Instant.now().isAfter(Instant.parse(waiting.get("deadline").asText()))) {
-            outcome = Operation.Outcome.byId(waiting.path("onTimeout").asText("rollback")).orElse(Operation.Outcome.ROLLBACK);
-            decidedBy = "timeout";
-            reason = "no decision by " + waiting.get("deadline").asText() + "; onTimeout " + outcome;
-            if (outcome == Operation.Outcome.COMMIT && waiting.has("commitWhen")) {
-                try {
-                    if (!run.scope.test(waiting.get("commitWhen").asText(), null)) {
-                        outcome = Operation.Outcome.ROLLBACK;
-                        reason += ", but commitWhen '" + waiting.get("commitWhen").asText() + "' is false, so rollback";
-                    }
-                } catch (Expressions.EvaluationException e) {
-                    outcome = Operation.Outcome.ROLLBACK;
-                    reason += ", but commitWhen " + e.getMessage() + ", so rollback";
-                }
+        ObjectNode data = JSON.objectNode().put("step", s.id()).put("outcome", requested.id()).put("decidedBy", by)
+                .put("decidedAt", Instant.now().toString()).put("reason", "operator");
+        if (requested == Operation.Outcome.COMMIT && waiting.has("commitWhen")) {
+            String gate = waiting.get("commitWhen").asText();
+            String failed = gateFails(gate);
+            if (failed != null && !acceptGate) {
+                return new Asked.Refused("commit is gated by commitWhen '" + gate + "', which " + failed + "; "
+                        + remediation() + "commit anyway with --accept-remediation (recorded with who and when), or"
+                        + " roll back");
+            }
+            if (failed != null) {
+                data.put("reason", "operator, accepting that commitWhen '" + gate + "' " + failed);
+                data.putObject("accepted").put("gate", gate).put("by", by).put("at", Instant.now().toString());
             }
         }
-        ObjectNode data = JSON.objectNode().put("step", s.id()).put("outcome", outcome.id()).put("decidedBy", decidedBy)
-                .put("decidedAt", Instant.now().toString()).put("reason", reason);
+        record(s, requested, data);
+        return new Asked.Decided(requested, data.get("reason").asText());
+    }
+
+    /** Why the gate does not hold, or null when it holds. */
+    private String gateFails(String gate) {
+        try {
+            return run.scope.test(gate, null) ? null : "is false";
+        } catch (Expressions.EvaluationException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** The remediation status the run recorded, for a refused commit's message. */
+    private String remediation() {
+        return run.view().steps().values().stream()
+                .filter(i -> "remediation.await-status".equals(i.first() == null ? null : i.first().path("uses").asText()))
+                .findFirst()
+                .map(i -> "remediation is " + (i.result() != null && i.result().has("status")
+                        ? i.result().get("status").asText() : i.state()) + "; ")
+                .orElse("");
+    }
+
+    /**
+     * Acts on a decision whose window has passed, once: {@code rollback} records a rollback decided by the
+     * timeout; {@code remind} records a reminder (the run keeps waiting for the operator). An operator's
+     * decision recorded first always stands.
+     */
+    Asked windowPassed() {
+        java.util.Optional<PlannedDecision> found = awaiting();
+        if (found.isEmpty()) {
+            return alreadyDecided();
+        }
+        PlannedDecision s = found.get();
+        JsonNode waiting = run.view().step(s.id()).orElseThrow().last();
+        if (!waiting.has("deadline") || Instant.now().isBefore(Instant.parse(waiting.get("deadline").asText()))) {
+            return new Asked.Refused("the decision window of run " + run.runId + " has not passed");
+        }
+        String deadline = waiting.get("deadline").asText();
+        WindowPolicy policy = WindowPolicy.byId(waiting.path("onTimeout").asText("remind")).orElse(WindowPolicy.REMIND);
+        if (policy == WindowPolicy.ROLLBACK) {
+            String reason = "no decision by " + deadline + "; the window rolls back";
+            record(s, Operation.Outcome.ROLLBACK, JSON.objectNode().put("step", s.id()).put("outcome", "rollback")
+                    .put("decidedBy", "timeout").put("decidedAt", Instant.now().toString()).put("reason", reason));
+            return new Asked.Decided(Operation.Outcome.ROLLBACK, reason);
+        }
+        String message = "the decision window passed at " + deadline + ": " + run.plan.vm() + " still awaits the"
+                + " operator's `runbook commit " + run.runId + "` or `runbook rollback " + run.runId + "`";
+        if (run.view().notes().stream().noneMatch(n -> n.state().equals(WINDOW_PASSED))) {
+            Batch batch = run.batch();
+            batch.note(WINDOW_PASSED, JSON.objectNode().put("message", message).put("deadline", deadline));
+            batch.flush();
+        }
+        return new Asked.Reminded(message);
+    }
+
+    /** The NOTE a reminder is recorded as, once per run. */
+    static final String WINDOW_PASSED = "decision-window-passed";
+
+    private void record(PlannedDecision s, Operation.Outcome outcome, ObjectNode data) {
         Batch batch = run.batch();
         batch.decision(s.id(), outcome.id(), data);
         batch.step(s.id(), StepState.SUCCEEDED, JSON.objectNode().set("result", data));
         batch.flush();
-        return outcome;
     }
 }

@@ -121,27 +121,52 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** The outcome a decision takes, and the run as it stands afterwards. */
+    /**
+     * How a decision went: the outcome recorded (null when none was) and why, and the run as it stands
+     * afterwards: continued past its decision point on commit, refused when nothing was recorded.
+     */
     public record Decided(Operation.Outcome outcome, String reason, Result result) {
+
+        /** True when the window's policy was to remind: nothing was decided, the run waits. */
+        public boolean reminded() {
+            return outcome == null && result.state() == RunState.AWAITING_DECISION;
+        }
     }
 
     /**
-     * Records a decision on a run that awaits one; past the decision's deadline the timeout decides.
-     * On commit the run continues with the steps after the decision point.
+     * Records the operator's decision on a run that awaits one, exactly as asked (a decision is never
+     * turned into another, also past its window); a commit must pass the decision's commitWhen gate
+     * unless {@code acceptGate}. On commit the run continues with the steps after the decision point.
      */
-    public Decided decide(String runId, Operation.Outcome requested, String by) {
+    public Decided decide(String runId, Operation.Outcome requested, String by, boolean acceptGate) {
+        return asked(runId, d -> d.decide(requested, by, acceptGate));
+    }
+
+    /**
+     * Acts on a decision whose window passed: rolls back where its policy says so, else records a
+     * reminder once. An operator's decision recorded first always stands.
+     */
+    public Decided windowPassed(String runId) {
+        return asked(runId, RunDriver::windowPassed);
+    }
+
+    private Decided asked(String runId, java.util.function.Function<RunDriver, DecisionPoint.Asked> ask) {
         RunRecord r = journal.run(runId).orElseThrow(() -> new IllegalArgumentException("no run " + runId));
         Optional<DriverLock> lock = DriverLock.tryTake(options.drivers(), runId);
         if (lock.isEmpty()) {
             return new Decided(null, null, Result.refused("run " + runId + " is being driven by another process"));
         }
         try (DriverLock held = lock.get()) {
-            RunDriver e = new RunDriver(this, r, plan(r));
-            Operation.Outcome outcome = e.decide(requested, by);
-            JsonNode decision = RunView.of(journal, runId).decision().orElseThrow();
-            Result result = outcome == Operation.Outcome.COMMIT ? e.drive()
-                    : new Result(runId, RunState.AWAITING_DECISION, "decided rollback");
-            return new Decided(outcome, decision.path("reason").asText(), result);
+            RunDriver driver = new RunDriver(this, r, plan(r));
+            return switch (ask.apply(driver)) {
+                case DecisionPoint.Asked.Refused refused -> new Decided(null, refused.reason(),
+                        Result.refused(refused.reason()));
+                case DecisionPoint.Asked.Reminded reminded -> new Decided(null, reminded.message(),
+                        new Result(runId, RunState.AWAITING_DECISION, reminded.message()));
+                case DecisionPoint.Asked.Decided decided -> new Decided(decided.outcome(), decided.reason(),
+                        decided.outcome() == Operation.Outcome.COMMIT ? driver.drive()
+                                : new Result(runId, RunState.AWAITING_DECISION, "decided rollback"));
+            };
         } catch (JournalException e) {
             throw e.during(runId);
         }

@@ -71,9 +71,14 @@ final class RunDriver {
         return complete(batch);
     }
 
-    /** Records a decision on a run that awaits one; see {@link DecisionPoint#decide}. */
-    Operation.Outcome decide(Operation.Outcome requested, String by) {
-        return decisions.decide(requested, by);
+    /** Records the operator's decision on a run that awaits one; see {@link DecisionPoint#decide}. */
+    DecisionPoint.Asked decide(Operation.Outcome requested, String by, boolean acceptGate) {
+        return decisions.decide(requested, by, acceptGate);
+    }
+
+    /** Acts on a decision whose window passed; see {@link DecisionPoint#windowPassed}. */
+    DecisionPoint.Asked windowPassed() {
+        return decisions.windowPassed();
     }
 
     /** Runs the compensations in reverse order; the failures. A rollback run undoes a failover with it. */

@@ -26,6 +26,7 @@ public final class RunView {
     private final Map<String, Item> prechecks = new LinkedHashMap<>();
     private final Map<String, Item> compensations = new LinkedHashMap<>();
     private JsonNode decision;
+    private final List<Entry> notes = new ArrayList<>();
 
     private RunView(String runId, List<Entry> entries) {
         this.runId = runId;
@@ -42,6 +43,7 @@ public final class RunView {
             case PRECHECK -> prechecks.put(e.step(), next(prechecks.get(e.step()), e));
             case COMPENSATION -> compensations.put(e.step(), next(compensations.get(e.step()), e));
             case DECISION -> decision = e.data();
+            case NOTE -> notes.add(e);
             default -> {
             }
         }
@@ -77,6 +79,11 @@ public final class RunView {
     /** Compensations in the order they were registered. */
     public Map<String, Item> compensations() {
         return compensations;
+    }
+
+    /** What was noted about the run along the way (a reminder, a failed resume), in order. */
+    public List<Entry> notes() {
+        return notes;
     }
 
     public Optional<JsonNode> decision() {

@@ -11,6 +11,7 @@ import dev.runbook.model.Runbook;
 import dev.runbook.model.Runbook.Input;
 import dev.runbook.model.Runbook.Precheck;
 import dev.runbook.model.Step;
+import dev.runbook.model.WindowPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -102,7 +103,7 @@ final class RunbookReader {
             List<Operation.Outcome> options = new ArrayList<>();
             d.get("options").forEach(o -> options.add(Operation.Outcome.byId(o.asText()).orElseThrow()));
             return new Step.Decision(common, text(d, "prompt"), List.copyOf(options), duration(d, "timeout"),
-                    Optional.ofNullable(d.get("onTimeout")).flatMap(o -> Operation.Outcome.byId(o.asText())),
+                    Optional.ofNullable(d.get("onTimeout")).flatMap(o -> WindowPolicy.byId(o.asText())),
                     expr(d, "commitWhen", at + "/decision"));
         }
         return new Step.Action(common, s.get("uses").asText(), with(s, at), retry(s.get("retry")),

@@ -31,9 +31,12 @@ public sealed interface Step {
     record Parallel(Common common, int concurrency, boolean failFast, List<Step> steps) implements Step {
     }
 
-    /** The run suspends until an operator or the timeout picks an outcome. */
+    /**
+     * The run suspends until an operator decides; its window ({@code decisionTimeout}) may remind or, where
+     * undoing is safe, roll back; {@code commitWhen} gates the operator's commit.
+     */
     record Decision(Common common, String prompt, List<Operation.Outcome> options, Optional<Duration> decisionTimeout,
-                    Optional<Operation.Outcome> onTimeout, Optional<Expr> commitWhen) implements Step {
+                    Optional<WindowPolicy> onTimeout, Optional<Expr> commitWhen) implements Step {
     }
 
     /** Exponential backoff with jitter. */

@@ -156,8 +156,10 @@ public final class TextPreview {
             line("%sprompt   %s", pad, d.prompt());
         }
         if (d.timeout() != null) {
-            line("%stimeout  %s, then %s%s", pad, d.timeout(), d.onTimeout() == null ? "keep waiting" : d.onTimeout(),
-                    d.commitWhen() == null ? "" : " when " + d.commitWhen() + ", else rollback");
+            line("%stimeout  %s, then %s", pad, d.timeout(), d.onTimeout() == null ? "remind" : d.onTimeout());
+        }
+        if (d.commitWhen() != null) {
+            line("%sgate     the operator's commit needs %s (or --accept-remediation)", pad, d.commitWhen());
         }
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.app.ExitCodes;
 import dev.runbook.app.Ended;
+import dev.runbook.app.Reporter;
 import dev.runbook.app.Runs;
 import dev.runbook.app.SiteAdapters;
 import dev.runbook.app.Status;
@@ -139,6 +140,7 @@ public final class Server implements AutoCloseable {
         }).start(host, port);
         events.start();
         resumeInterrupted();
+        watchDecisionWindows();
         return this;
     }
 
@@ -164,6 +166,30 @@ public final class Server implements AutoCloseable {
         }
     }
 
+    /** How often the server looks for decision windows that passed (milliseconds). */
+    static final long WINDOW_POLL_MILLIS = Long.getLong("runbook.windowPollMillis", 5_000);
+
+    /**
+     * A real timer for decision windows: a window that passes is acted on when it passes (a rollback where
+     * its policy says so, else a reminder), not when the run is next touched.
+     */
+    private void watchDecisionWindows() {
+        windows = Thread.ofVirtual().name("decision-windows").start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(WINDOW_POLL_MILLIS);
+                    runs.actOnPassedWindows(Reporter.NONE);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    // the journal is busy or the site unreachable: the next tick tries again
+                }
+            }
+        });
+    }
+
+    private Thread windows;
+
     public int port() {
         return app.port();
     }
@@ -175,6 +201,9 @@ public final class Server implements AutoCloseable {
 
     @Override
     public void close() {
+        if (windows != null) {
+            windows.interrupt();
+        }
         events.stop();
         if (app != null) {
             app.stop();
@@ -294,8 +323,9 @@ public final class Server implements AutoCloseable {
         run(id);
         JsonNode body = ctx.body().isBlank() ? JSON.createObjectNode() : body(ctx);
         String by = body.path("by").asText("");
+        boolean accept = body.path("acceptRemediation").asBoolean(false);
         Lines lines = new Lines();
-        Ended ended = runs.decide(id, outcome, by.isBlank() ? null : by, null, lines);
+        Ended ended = runs.decide(id, outcome, by.isBlank() ? null : by, null, accept, lines);
         int code = ended.exitCode();
         int status = switch (code) {
             case ExitCodes.OK -> 200;

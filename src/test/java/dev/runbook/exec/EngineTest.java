@@ -48,41 +48,93 @@ class EngineTest {
         }
     }
 
-    /** A planned failover awaiting its decision, with a 1 s decision timeout; returns the decision made after it. */
-    private static com.fasterxml.jackson.databind.JsonNode lateCommit(Harness h, Path dir, String vm,
-                                                                     Operation.Outcome expected) throws Exception {
-        Path runbook = dir.resolve("runbooks/planned-failover.yaml");
+    /** A planned failover of {@code vm} awaiting its decision, with a 1 s window that has passed. */
+    private static Result awaitingPastItsWindow(Harness h, Path dir, String vm, String runbookName) throws Exception {
+        Path runbook = dir.resolve("runbooks/" + runbookName + ".yaml");
         Files.createDirectories(runbook.getParent());
-        Files.writeString(runbook, Files.readString(Path.of("runbooks/planned-failover.yaml"))
+        Files.writeString(runbook, Files.readString(Path.of("runbooks/" + runbookName + ".yaml"))
                 .replace("timeout: 8h", "timeout: 1s"));
         var loaded = h.pipeline.plan(runbook, h.site.inventory, new Planner.Request(vm, Map.of()), Path.of("templates"));
         Plan plan = loaded.value().orElseThrow(() -> new AssertionError(loaded.diagnostics()));
-        Engine engine = h.engine(Faults.none());
-        Result r = engine.start(plan, new Engine.Launch(runbook.toString(), h.site.inventory.toString(), null, null));
+        Result r = h.engine(Faults.none()).start(plan, new Engine.Launch(runbook.toString(), h.site.inventory.toString(),
+                null, null));
         assertEquals(RunState.AWAITING_DECISION, r.state(), r.message());
-        assertEquals("awaiting-commit", h.journal.lifecycle(vm).state());
         Thread.sleep(1200);
-        Engine.Decided d = engine.decide(r.runId(), Operation.Outcome.ROLLBACK, "alice");
-        assertEquals(expected, d.outcome(), "a late decision must not win over the timeout");
-        var decision = RunView.of(h.journal, r.runId()).decision().orElseThrow();
-        assertEquals("timeout", decision.path("decidedBy").asText());
-        return decision;
+        return r;
     }
 
     @Test
-    void aDecisionPastItsDeadlineCommitsWhenRemediationWasNotNeeded() throws Exception {
+    void anOperatorsRollbackAfterTheWindowIsRecordedAsTheOperatorsRollback() throws Exception {
         try (Harness h = new Harness(dir)) {
-            var decision = lateCommit(h, dir, "app02", Operation.Outcome.COMMIT);
-            assertTrue(decision.path("reason").asText().contains("onTimeout commit"), decision.toString());
+            Result r = awaitingPastItsWindow(h, dir, "app02", "planned-failover");
+            Engine.Decided d = h.engine(Faults.none()).decide(r.runId(), Operation.Outcome.ROLLBACK, "alice", false);
+            assertEquals(Operation.Outcome.ROLLBACK, d.outcome(), "an explicit decision is never turned into another");
+            var decision = RunView.of(h.journal, r.runId()).decision().orElseThrow();
+            assertEquals("alice", decision.path("decidedBy").asText());
+            assertEquals("rollback", decision.path("outcome").asText());
         }
     }
 
     @Test
-    void aPartialRemediationBlocksTheAutomaticCommit() throws Exception {
+    void aPassedWindowRemindsOnceAndNeverCommits() throws Exception {
+        try (Harness h = new Harness(dir)) {
+            Result r = awaitingPastItsWindow(h, dir, "app02", "planned-failover");
+            Engine engine = h.engine(Faults.none());
+            Engine.Decided first = engine.windowPassed(r.runId());
+            assertTrue(first.reminded(), first.toString());
+            assertTrue(first.reason().contains("still awaits the operator's"), first.reason());
+            assertTrue(engine.windowPassed(r.runId()).reminded());
+            RunView view = RunView.of(h.journal, r.runId());
+            assertTrue(view.decision().isEmpty(), "nothing was decided");
+            assertEquals(1, view.notes().size(), "the reminder is recorded once");
+            assertEquals("awaiting-commit", h.journal.lifecycle("app02").state());
+            assertEquals(Operation.Outcome.COMMIT, engine.decide(r.runId(), Operation.Outcome.COMMIT, "bob", false).outcome(),
+                    "the operator still decides after the reminder");
+        }
+    }
+
+    @Test
+    void aFailbacksRollbackWindowRollsBackByTheTimeoutOnce() throws Exception {
+        try (Harness h = new Harness(dir)) {
+            FaultMatrixTest.setUp(h, new FaultMatrixTest.Scenario("failback", "app02")); // committed, reprotected
+            Result r = awaitingPastItsWindow(h, dir, "app02", "failback");
+            Engine engine = h.engine(Faults.none());
+            Engine.Decided d = engine.windowPassed(r.runId());
+            assertEquals(Operation.Outcome.ROLLBACK, d.outcome(), d.toString());
+            assertEquals("timeout", RunView.of(h.journal, r.runId()).decision().orElseThrow().path("decidedBy").asText());
+            assertTrue(engine.windowPassed(r.runId()).result().refused(), "decided once");
+            assertTrue(engine.decide(r.runId(), Operation.Outcome.COMMIT, "alice", false).result().refused(),
+                    "the window decided first");
+        }
+    }
+
+    @Test
+    void aDecisionRecordedFirstStandsAgainstTheWindow() throws Exception {
+        try (Harness h = new Harness(dir)) {
+            Result r = awaitingPastItsWindow(h, dir, "app02", "planned-failover");
+            Engine engine = h.engine(Faults.none());
+            assertEquals(Operation.Outcome.COMMIT, engine.decide(r.runId(), Operation.Outcome.COMMIT, "alice", false).outcome());
+            Engine.Decided late = engine.windowPassed(r.runId());
+            assertTrue(late.result().refused(), "the journal decides, once: " + late);
+            assertTrue(late.reason().contains("already decided: commit by alice"), late.reason());
+        }
+    }
+
+    @Test
+    void aPartialRemediationGatesTheOperatorsCommitUntilAccepted() throws Exception {
         try (Harness h = new Harness(dir).guestOf("web01", "partial")) {
-            var decision = lateCommit(h, dir, "web01", Operation.Outcome.ROLLBACK);
-            assertTrue(decision.path("reason").asText().contains("commitWhen"), decision.toString());
-            assertTrue(decision.path("reason").asText().contains("is false, so rollback"), decision.toString());
+            Result r = awaitingPastItsWindow(h, dir, "web01", "planned-failover");
+            Engine engine = h.engine(Faults.none());
+            Engine.Decided refused = engine.decide(r.runId(), Operation.Outcome.COMMIT, "alice", false);
+            assertTrue(refused.result().refused(), refused.toString());
+            assertTrue(refused.reason().contains("remediation is partial") && refused.reason().contains("--accept-remediation"),
+                    refused.reason());
+            assertTrue(RunView.of(h.journal, r.runId()).decision().isEmpty(), "a refused commit records nothing");
+            Engine.Decided accepted = engine.decide(r.runId(), Operation.Outcome.COMMIT, "alice", true);
+            assertEquals(Operation.Outcome.COMMIT, accepted.outcome());
+            var decision = RunView.of(h.journal, r.runId()).decision().orElseThrow();
+            assertEquals("alice", decision.at("/accepted/by").asText(), decision.toString());
+            assertTrue(decision.path("reason").asText().contains("accepting"), decision.toString());
         }
     }
 }

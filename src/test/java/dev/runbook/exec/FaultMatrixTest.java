@@ -103,7 +103,7 @@ class FaultMatrixTest {
                 ok(h.run("reprotect", s.vm(), Map.of(), Faults.none(), null));
                 Result failback = h.run("failback", s.vm(), Map.of(), Faults.none(), null);
                 assertEquals(RunState.AWAITING_DECISION, failback.state(), failback.message());
-                h.engine(Faults.none()).decide(failback.runId(), Operation.Outcome.COMMIT, "test");
+                h.engine(Faults.none()).decide(failback.runId(), Operation.Outcome.COMMIT, "test", false);
                 return failback.runId();
             }
             default -> {
@@ -116,7 +116,7 @@ class FaultMatrixTest {
     private static String plannedFailover(Harness h, String vm) {
         Result failover = h.run("planned-failover", vm, Map.of(), Faults.none(), null);
         assertEquals(RunState.AWAITING_DECISION, failover.state(), failover.message());
-        h.engine(Faults.none()).decide(failover.runId(), Operation.Outcome.COMMIT, "test");
+        h.engine(Faults.none()).decide(failover.runId(), Operation.Outcome.COMMIT, "test", false);
         return failover.runId();
     }
 
