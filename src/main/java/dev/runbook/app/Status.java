@@ -56,6 +56,11 @@ public final class Status {
         o.set("steps", items(view.steps().values()));
         o.set("compensations", items(view.compensations().values()));
         view.decision().ifPresent(d -> o.set("decision", d));
+        if (!view.notes().isEmpty()) {
+            ArrayNode notes = o.putArray("notes");
+            view.notes().forEach(n -> notes.addObject().put("note", n.state()).put("at", n.at().toString())
+                    .put("message", n.data() == null ? "" : n.data().path("message").asText()));
+        }
         o.put("lifecycle", journal.lifecycle(r.vm()).state());
         remediation(view).ifPresent(rem -> o.set("remediation", rem));
         return o;

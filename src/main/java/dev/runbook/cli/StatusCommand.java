@@ -115,6 +115,11 @@ final class StatusCommand implements Callable<Integer> {
             b.append("DECISION\n  ").append(Printable.field(d.path("outcome").asText())).append(" by ").append(Printable.field(d.path("decidedBy").asText()))
                     .append(" at ").append(Printable.field(d.path("decidedAt").asText())).append(" (").append(Printable.field(d.path("reason").asText())).append(")\n");
         }
+        if (o.has("notes")) {
+            b.append("NOTES\n");
+            o.get("notes").forEach(n -> b.append("  ").append(Printable.field(n.path("at").asText())).append("  ")
+                    .append(Printable.field(n.path("message").asText())).append('\n'));
+        }
         if (!o.path("message").isNull() && !o.path("message").asText().isEmpty()) {
             b.append("MESSAGE\n  ").append(Printable.text(o.get("message").asText()).replace("\n", "\n  ")).append('\n');
         }

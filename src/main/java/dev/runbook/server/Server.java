@@ -167,7 +167,7 @@ public final class Server implements AutoCloseable {
     }
 
     /** How often the server looks for decision windows that passed (milliseconds). */
-    static final long WINDOW_POLL_MILLIS = Long.getLong("runbook.windowPollMillis", 5_000);
+    private final long windowPollMillis = Long.getLong("runbook.windowPollMillis", 5_000);
 
     /**
      * A real timer for decision windows: a window that passes is acted on when it passes (a rollback where
@@ -177,7 +177,7 @@ public final class Server implements AutoCloseable {
         windows = Thread.ofVirtual().name("decision-windows").start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
-                    Thread.sleep(WINDOW_POLL_MILLIS);
+                    Thread.sleep(windowPollMillis);
                     runs.actOnPassedWindows(Reporter.NONE);
                 } catch (InterruptedException e) {
                     return;

@@ -298,4 +298,30 @@ class ServerTest {
         assertEquals("-h", rollback.path("startedBy").asText(), "who decided is recorded with the run that performs it");
     }
 
+    @Test
+    void aPassedDecisionWindowIsActedOnByTheServersTimer() throws Exception {
+        Path runbooks = Files.createDirectories(tmp.resolve("repo/runbooks"));
+        Files.writeString(runbooks.resolve("planned-failover.yaml"), Files.readString(Path.of("runbooks/planned-failover.yaml"))
+                .replace("timeout: 8h", "timeout: 1s"));
+        Files.createSymbolicLink(tmp.resolve("repo/templates"), Path.of("templates").toAbsolutePath());
+        server.close();
+        System.setProperty("runbook.windowPollMillis", "200");
+        try {
+            server = server(runbooks);
+        } finally {
+            System.clearProperty("runbook.windowPollMillis");
+        }
+        String body = JSON.createObjectNode().put("runbook", "planned-failover.yaml")
+                .put("inventory", site.inventory.getFileName().toString()).put("vm", "app02").toString();
+        String id = JSON.readTree(post("/api/runs", body, token).body()).get("id").asText();
+        JsonNode run = awaitRun(id, "awaiting-decision");
+        for (int i = 0; i < 100 && !run.has("notes"); i++) {
+            Thread.sleep(100); // nobody touches the run: only the timer can remind
+            run = JSON.readTree(get("/api/runs/" + id).body());
+        }
+        assertEquals("decision-window-passed", run.at("/notes/0/note").asText(), run.toString());
+        assertEquals(1, run.get("notes").size(), "reminded once");
+        assertEquals("awaiting-decision", run.get("state").asText(), "a window never commits");
+        assertFalse(run.has("decision"));
+    }
 }
