@@ -87,6 +87,9 @@ public final class Status {
         ObjectNode out = MAPPER.createObjectNode();
         if (await != null && await.state().equals("succeeded")) {
             out.put("status", await.result().path("status").asText());
+            if (await.result().has("reason")) {
+                out.put("detail", await.result().get("reason").asText());
+            }
             out.set("actions", await.result().path("actions").deepCopy());
         } else if (await != null && await.state().equals("failed")) {
             out.put("status", "failed").put("detail", await.error());

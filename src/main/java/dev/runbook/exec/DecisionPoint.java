@@ -56,8 +56,15 @@ final class DecisionPoint {
     }
 
     String awaitingMessage() {
-        return "awaiting a decision: " + run.plan.vm() + " is " + run.operation().to().id()
+        return "awaiting a decision: " + run.plan.vm() + " is " + run.operation().to().id() + remediationNote()
                 + "; continue with `runbook commit " + run.runId + "` or `runbook rollback " + run.runId + "`";
+    }
+
+    /** The guest remediation status for the decision prompt, when the run awaited one. */
+    private String remediationNote() {
+        run.reload();
+        String status = remediation();
+        return status.isEmpty() ? "" : " (" + status.substring(0, status.length() - 2) + ")";
     }
 
     /** How asking for a decision ended. */
@@ -136,9 +143,11 @@ final class DecisionPoint {
     private String remediation() {
         return run.view().steps().values().stream()
                 .filter(i -> "remediation.await-status".equals(i.first() == null ? null : i.first().path("uses").asText()))
+                .filter(i -> StepState.of(i.state()) != StepState.SKIPPED)
                 .findFirst()
                 .map(i -> "remediation is " + (i.result() != null && i.result().has("status")
-                        ? i.result().get("status").asText() : i.state()) + "; ")
+                        ? i.result().get("status").asText() + (i.result().has("reason") ? ", " + i.result().get("reason")
+                        .asText() : "") : i.state()) + "; ")
                 .orElse("");
     }
 

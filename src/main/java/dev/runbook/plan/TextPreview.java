@@ -127,6 +127,10 @@ public final class TextPreview {
         if (a.require() != null) {
             line("%srequire  %s", pad, a.require());
         }
+        if (a.uses().equals("remediation.await-status") && a.with() != null && a.with().has("failOn")) {
+            line("%sfails    the run when remediation ends %s (failOn); any other status is recorded and shown",
+                    pad, value(a.with().get("failOn")));
+        }
         if (a.retry() != null) {
             line("%sretry    %d attempts, backoff %s (max %s, jitter %.0f%%)", pad, a.retry().attempts(),
                     a.retry().backoff(), a.retry().maxBackoff(), a.retry().jitter() * 100);

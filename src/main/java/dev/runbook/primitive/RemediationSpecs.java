@@ -24,8 +24,9 @@ public final class RemediationSpecs {
     public static final PrimitiveSpec AWAIT_STATUS = PrimitiveSpec.action("remediation.await-status", false, null,
             "wait for {vm}'s remediation report, at most {deadline}", VM,
             optional("deadline", Type.DURATION, "How long to wait for the guest's report."),
-            optional("failOn", Type.LIST, "Final statuses that fail the step (default [failed]; no report is failed). "
-                    + "Others end the step with the status as its result, for a decision's commitWhen to read."));
+            optional("failOn", Type.LIST, "Final statuses that fail the step, and with it the run (default none: "
+                    + "remediation does not undo a failover). No report by the deadline is 'failed', with the reason. "
+                    + "The status is the step's result, shown everywhere and read by a decision's commitWhen."));
 
     static final List<PrimitiveSpec> ALL = List.of(ADAPT, STAGE, AWAIT_STATUS);
 

@@ -137,4 +137,19 @@ class EngineTest {
             assertTrue(decision.path("reason").asText().contains("accepting"), decision.toString());
         }
     }
+
+    @Test
+    void noRemediationReportIsFailedShownAtTheDecisionAndGatesTheCommit() throws Exception {
+        try (Harness h = new Harness(dir)) {
+            Files.writeString(h.site.inventory, Files.readString(h.site.inventory)
+                    .replace("reportDeadline: 10m", "reportDeadline: 100ms"));
+            Result r = h.run("planned-failover", "web01", Map.of(), Faults.none(), null); // no guest reports
+            assertEquals(RunState.AWAITING_DECISION, r.state(), "remediation does not undo a failover: " + r.message());
+            assertTrue(r.message().contains("remediation is failed, no report by the deadline of 100ms"), r.message());
+            var await = RunView.of(h.journal, r.runId()).step("await-remediation").orElseThrow();
+            assertEquals("failed", await.result().path("status").asText(), await.toString());
+            Engine.Decided commit = h.engine(Faults.none()).decide(r.runId(), Operation.Outcome.COMMIT, "alice", false);
+            assertTrue(commit.result().refused() && commit.reason().contains("remediation is failed"), commit.toString());
+        }
+    }
 }

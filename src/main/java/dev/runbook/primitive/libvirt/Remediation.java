@@ -277,7 +277,7 @@ final class Remediation extends LibvirtPrimitive {
         if (report.isEmpty()) {
             String reason = "no report by the deadline of " + deadline + " (last status seen: " + last[0] + ")";
             record(site, vm, call.runId(), object().put("status", "failed").put("reason", "no report"), "deadline");
-            throw CallSupport.fail("remediation of %s failed: %s", vm, reason);
+            return RemediationOutcome.noReport(call, vm, reason);
         }
         return RemediationOutcome.conclude(call, vm, report.get());
     }

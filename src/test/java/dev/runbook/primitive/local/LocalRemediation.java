@@ -90,7 +90,7 @@ final class LocalRemediation extends LocalPrimitive {
             return over ? Optional.of(entry) : Optional.empty();
         });
         if (report.isEmpty()) {
-            throw fail("no remediation report from %s within %s; status failed", vm, deadline);
+            return RemediationOutcome.noReport(call, vm, "no report by the deadline of " + deadline);
         }
         return RemediationOutcome.conclude(call, vm, report.get());
     }
