@@ -41,8 +41,8 @@ final class TemplatesExist implements Rule {
                 if (!dev.runbook.template.Templates.isSafeName(name)) {
                     ctx.error(at + "/template", "template name '" + name + "' must be a relative path inside templates/");
                 } else if (!ctx.templates.exists(name)) {
-                    ctx.error(at + "/template", "template '" + name + "' does not exist under "
-                            + ctx.templates.root() + "; add it or fix the name");
+                    ctx.error(at + "/template", "template '" + name + "' does not exist in "
+                            + ctx.templates.where() + "; add it or fix the name");
                 } else {
                     ctx.templates.parseError(name).ifPresent(e -> ctx.error(at + "/template", "template does not parse: " + e));
                 }

@@ -30,7 +30,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     public static Templates templatesFor(Path runbook, Path override) {
-        return new Templates(override != null ? override : Templates.beside(runbook));
+        return Templates.forRunbook(runbook, override);
     }
 
     public Loaded<Runbook> runbook(Path file, Path templatesDir) {

@@ -28,8 +28,8 @@ final class Scripts {
             String path = f.path("path").asText();
             String mode = f.path("mode").asText("0644");
             if (!Templates.isSafeName(template) || !templates.exists(template)) {
-                errors.error(at + "/template", "template", "template '" + template + "' does not exist under "
-                        + templates.root());
+                errors.error(at + "/template", "template", "template '" + template + "' does not exist in "
+                        + templates.where());
                 continue;
             }
             try {

@@ -25,24 +25,30 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Guest-script templates (FreeMarker) from a {@code templates/} folder, configured so that a template
+ * Guest-script templates (FreeMarker) from a {@code templates/} folder, or the ones shipped with this
+ * program (packed in it), configured so that a template
  * cannot reach Java: no {@code ?new}, no {@code ?api}, undefined values are errors. Every template is in
  * one target language, known from its name ({@code .sh.ftl}, {@code .ps1.ftl}, {@code .yaml.ftl}...), and
  * its values are quoted for that language by {@link Quoting}.
  */
 public final class Templates {
 
+    /** Where the shipped templates are packed, on the class path. */
+    private static final String SHIPPED = "templates";
+
+    /** The folder, or null for the shipped templates. */
     private final Path root;
     private final Configuration config;
 
+    /** The templates in a folder; a folder that does not exist has none, and says so in every message. */
     public Templates(Path root) {
+        this(root, loader(root));
+    }
+
+    private Templates(Path root, freemarker.cache.TemplateLoader loader) {
         this.root = root;
         this.config = new Configuration(Configuration.VERSION_2_3_34);
-        try {
-            config.setTemplateLoader(new FileTemplateLoader(root.toFile()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        config.setTemplateLoader(loader);
         config.setNewBuiltinClassResolver(TemplateClassResolver.ALLOWS_NOTHING_RESOLVER);
         config.setAPIBuiltinEnabled(false);
         config.setTemplateExceptionHandler(TemplateExceptionHandler.RETHROW_HANDLER);
@@ -61,6 +67,42 @@ public final class Templates {
                 LANGUAGES.entrySet().stream().map(e -> (TemplateConfigurationFactory) format(e.getKey(), e.getValue()))
                         .toArray(TemplateConfigurationFactory[]::new))
                 .allowNoMatch(true));
+    }
+
+    /** The templates shipped with this program: the default when a runbook has no templates/ beside it. */
+    public static Templates shipped() {
+        return new Templates(null, new freemarker.cache.ClassTemplateLoader(Templates.class.getClassLoader(), SHIPPED));
+    }
+
+    /**
+     * The templates a runbook uses: {@code override} when given, else {@code templates/} beside the
+     * runbook's folder when there is one, else the shipped ones.
+     */
+    public static Templates forRunbook(Path runbookFile, Path override) {
+        if (override != null) {
+            return new Templates(override);
+        }
+        Path beside = beside(runbookFile);
+        return Files.isDirectory(beside) ? new Templates(beside) : shipped();
+    }
+
+    private static freemarker.cache.TemplateLoader loader(Path root) {
+        if (!Files.isDirectory(root)) {
+            return new freemarker.cache.StringTemplateLoader(); // holds none: every lookup says where it looked
+        }
+        try {
+            return new FileTemplateLoader(root.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Where the templates come from, for messages: a folder, or the shipped set. */
+    public String where() {
+        if (root == null) {
+            return "the templates shipped with runbook";
+        }
+        return Files.isDirectory(root) ? root.toString() : root + " (no such folder; name one with --templates)";
     }
 
     /** The target language of a template, by its name; a template outside these is refused. */
@@ -97,9 +139,6 @@ public final class Templates {
         return LANGUAGES.keySet().stream().map(g -> g.substring(1)).toList();
     }
 
-    public Path root() {
-        return root;
-    }
 
     /** The template folder for a runbook file: {@code templates/} beside its folder. */
     public static Path beside(Path runbookFile) {
@@ -109,7 +148,13 @@ public final class Templates {
     }
 
     public boolean exists(String name) {
-        return isSafeName(name) && Files.isRegularFile(root.resolve(name));
+        if (!isSafeName(name)) {
+            return false;
+        }
+        if (root == null) {
+            return Templates.class.getClassLoader().getResource(SHIPPED + "/" + name) != null;
+        }
+        return Files.isRegularFile(root.resolve(name));
     }
 
     /** A template name must stay inside the folder. */
@@ -127,7 +172,7 @@ public final class Templates {
             config.getTemplate(name);
             return Optional.empty();
         } catch (TemplateNotFoundException e) {
-            return Optional.of("template '" + name + "' does not exist under " + root);
+            return Optional.of("template '" + name + "' does not exist in " + where());
         } catch (ParseException e) {
             return Optional.of(name + ":" + e.getLineNumber() + ":" + e.getColumnNumber() + ": "
                     + e.getEditorMessage());
