@@ -1,6 +1,7 @@
 package dev.runbook.cli;
 
 import dev.runbook.app.ExitCodes;
+import dev.runbook.app.Shipped;
 import dev.runbook.demo.DemoGuest;
 import dev.runbook.demo.DemoSite;
 import dev.runbook.exec.Journal;
@@ -40,17 +41,18 @@ final class DemoCommand implements Callable<Integer> {
             description = "The VM to fail over (default: ${DEFAULT-VALUE}).")
     String vm;
 
-    @Option(names = "--runbooks", paramLabel = "DIR", defaultValue = "runbooks",
-            description = "The folder of the shipped runbooks (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--runbooks", paramLabel = "DIR",
+            description = "The folder of the shipped runbooks (default: those installed with runbook).")
     Path runbooks;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Path testFailover = runbooks.resolve("test-failover.yaml");
+        Path folder = runbooks != null ? runbooks : Shipped.runbooks();
+        Path testFailover = folder.resolve("test-failover.yaml");
         if (!Files.isRegularFile(testFailover)) {
-            err.println("runbook: " + testFailover + " not found; run from the project folder or pass --runbooks DIR");
+            err.println("runbook: " + testFailover + " not found; name the shipped runbooks' folder with --runbooks DIR");
             return ExitCodes.INVALID;
         }
         if (!DemoSite.vmNames().contains(vm)) {
@@ -119,7 +121,7 @@ final class DemoCommand implements Callable<Integer> {
             return ExitCodes.INTERNAL;
         }
         out.println();
-        out.println("The site stays in " + where + "; try `bin/runbook run runbooks/planned-failover.yaml -i "
+        out.println("The site stays in " + where + "; try `runbook run " + folder.resolve("planned-failover.yaml") + " -i "
                 + inventory + " --vm " + vm + " --journal " + journal + "`.");
         return ExitCodes.OK;
     }

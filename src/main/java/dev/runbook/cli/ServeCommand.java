@@ -1,6 +1,7 @@
 package dev.runbook.cli;
 
 import dev.runbook.app.ExitCodes;
+import dev.runbook.app.Shipped;
 import dev.runbook.server.Folders;
 import dev.runbook.server.Server;
 import dev.runbook.server.Tokens;
@@ -33,8 +34,8 @@ final class ServeCommand implements Callable<Integer> {
             description = "Where the server's token is kept (default: server.token beside the journal).")
     Path tokenFile;
 
-    @Option(names = "--runbooks", paramLabel = "DIR", defaultValue = "runbooks",
-            description = "The folder whose runbooks the API plans and runs, by name (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--runbooks", paramLabel = "DIR",
+            description = "The folder whose runbooks the API plans and runs, by name (default: those installed with runbook).")
     Path runbooks;
 
     @Option(names = "--inventories", paramLabel = "DIR", defaultValue = ".",
@@ -67,7 +68,7 @@ final class ServeCommand implements Callable<Integer> {
                     + " state cross the network in clear; bind 127.0.0.1 (the default) or put a TLS proxy in front");
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        try (Server server = new Server(journal, token, new Folders(runbooks, inventories), allowedHosts)
+        try (Server server = new Server(journal, token, new Folders(runbooks != null ? runbooks : Shipped.runbooks(), inventories), allowedHosts)
                 .start(bind, port)) {
             out.println("serving http://" + bind + ":" + server.port() + "/ (journal " + journal + "); Ctrl-C stops");
             out.flush();
