@@ -78,11 +78,6 @@ public final class Runs {
         }
     }
 
-    /** The run, or the message that says there is none. */
-    public Optional<RunRecord> find(String runId) {
-        return journal.run(runId);
-    }
-
     private Ended.Invalid noSuchRun(String runId) {
         return new Ended.Invalid("there is no run " + runId + " in " + journalFile + "; `runbook status` lists runs");
     }
@@ -142,7 +137,7 @@ public final class Runs {
     public void actOnPassedWindows(Reporter reporter) {
         for (RunRecord r : journal.runs()) {
             if (!r.state().equals(RunState.AWAITING_DECISION.id()) || !deadlinePassed(r)
-                    || RunView.of(journal, r.id()).notes().stream().anyMatch(n -> n.state().equals(WINDOW_PASSED))) {
+                    || RunView.of(journal, r.id()).reminded()) {
                 continue;
             }
             try (Pipeline pipeline = new Pipeline()) {
@@ -157,9 +152,6 @@ public final class Runs {
             }
         }
     }
-
-    /** The NOTE entry a reminder is recorded as. */
-    private static final String WINDOW_PASSED = "decision-window-passed";
 
     /**
      * The operator's decision on a run awaiting one, recorded exactly as asked, then the commit or rollback

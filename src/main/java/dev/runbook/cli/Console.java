@@ -51,11 +51,6 @@ final class Console implements Reporter {
         return outcome.exitCode();
     }
 
-    /** Prints a run's result and returns its documented exit code. */
-    int end(Result r) {
-        return end(new Ended.Ran(r));
-    }
-
     private void line(Result r) {
         if (r.refused()) {
             problem("refused: " + r.message());

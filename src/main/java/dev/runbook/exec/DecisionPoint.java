@@ -63,8 +63,7 @@ final class DecisionPoint {
     /** The guest remediation status for the decision prompt, when the run awaited one. */
     private String remediationNote() {
         run.reload();
-        String status = remediation();
-        return status.isEmpty() ? "" : " (" + status.substring(0, status.length() - 2) + ")";
+        return remediation().map(r -> " (" + r + ")").orElse("");
     }
 
     /** How asking for a decision ended. */
@@ -118,7 +117,7 @@ final class DecisionPoint {
             String failed = gateFails(gate);
             if (failed != null && !acceptGate) {
                 return new Asked.Refused("commit is gated by commitWhen '" + gate + "', which " + failed + "; "
-                        + remediation() + "commit anyway with --accept-remediation (recorded with who and when), or"
+                        + remediation().map(r -> r + "; ").orElse("") + "commit anyway with --accept-remediation (recorded with who and when), or"
                         + " roll back");
             }
             if (failed != null) {
@@ -140,15 +139,14 @@ final class DecisionPoint {
     }
 
     /** The remediation status the run recorded, for a refused commit's message. */
-    private String remediation() {
+    private java.util.Optional<String> remediation() {
         return run.view().steps().values().stream()
                 .filter(i -> "remediation.await-status".equals(i.first() == null ? null : i.first().path("uses").asText()))
                 .filter(i -> StepState.of(i.state()) != StepState.SKIPPED)
                 .findFirst()
                 .map(i -> "remediation is " + (i.result() != null && i.result().has("status")
                         ? i.result().get("status").asText() + (i.result().has("reason") ? ", " + i.result().get("reason")
-                        .asText() : "") : i.state()) + "; ")
-                .orElse("");
+                        .asText() : "") : i.state()));
     }
 
     /**
@@ -176,16 +174,13 @@ final class DecisionPoint {
         }
         String message = "the decision window passed at " + deadline + ": " + run.plan.vm() + " still awaits the"
                 + " operator's `runbook commit " + run.runId + "` or `runbook rollback " + run.runId + "`";
-        if (run.view().notes().stream().noneMatch(n -> n.state().equals(WINDOW_PASSED))) {
+        if (!run.view().reminded()) {
             Batch batch = run.batch();
-            batch.note(WINDOW_PASSED, JSON.objectNode().put("message", message).put("deadline", deadline));
+            batch.note(RunView.WINDOW_PASSED, JSON.objectNode().put("message", message).put("deadline", deadline));
             batch.flush();
         }
         return new Asked.Reminded(message);
     }
-
-    /** The NOTE a reminder is recorded as, once per run. */
-    static final String WINDOW_PASSED = "decision-window-passed";
 
     private void record(PlannedDecision s, Operation.Outcome outcome, ObjectNode data) {
         Batch batch = run.batch();

@@ -81,6 +81,14 @@ public final class RunView {
         return compensations;
     }
 
+    /** The NOTE a decision window's reminder is recorded as, once per run. */
+    public static final String WINDOW_PASSED = "decision-window-passed";
+
+    /** True when the run was reminded that its decision window passed. */
+    public boolean reminded() {
+        return notes.stream().anyMatch(n -> n.state().equals(WINDOW_PASSED));
+    }
+
     /** What was noted about the run along the way (a reminder, a failed resume), in order. */
     public List<Entry> notes() {
         return notes;

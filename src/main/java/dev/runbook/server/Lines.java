@@ -7,7 +7,10 @@ import dev.runbook.model.Diagnostic;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What an operation reported, kept for an API answer: its message is the last line the CLI would print. */
+/**
+ * What an operation reported, kept for an API answer: its message is the last line the CLI would print,
+ * with the first located problem when the input was at fault.
+ */
 final class Lines implements Reporter {
 
     private final List<String> problems = new ArrayList<>();
@@ -38,7 +41,7 @@ final class Lines implements Reporter {
         String text = switch (outcome) {
             case Ended.Ran r -> line(r.result());
             case Ended.Refused r -> "refused: " + r.message();
-            case Ended.Invalid i -> i.message();
+            case Ended.Invalid i -> problems.isEmpty() ? i.message() : i.message() + ": " + problems.get(0);
             case Ended.Unchanged u -> u.message();
         };
         return text.strip().lines().reduce((a, b) -> b).orElse(last);
