@@ -50,7 +50,8 @@ public final class Runs {
     /** The engine for a plan, whose runs record {@code by} as who started them (this user when null). */
     private Engine engine(Plan plan, Expressions expressions, Duration runTimeout, String by) throws PrimitiveException {
         return new Engine(journal, SiteAdapters.forBindings(plan.bindings()),
-                Options.defaults(drivers()).withRunTimeout(runTimeout).actingAs(by), expressions);
+                Options.defaults(drivers()).withRunTimeout(runTimeout).actingAs(by), expressions,
+                SiteAdapters.ownership(plan.bindings()));
     }
 
     /** Per-run driver lock files, beside the journal. */

@@ -1,7 +1,11 @@
 package dev.runbook.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbook.model.Inventory;
 import dev.runbook.primitive.GuestReports;
+import dev.runbook.primitive.Ownership;
 import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.primitive.Primitives;
 import dev.runbook.primitive.ReplicationPort;
@@ -40,6 +44,28 @@ public final class SiteAdapters {
                     + both.get(1).kind());
         }
         return recovery.primitives();
+    }
+
+    /**
+     * The ownership records of the plan's VM at its recovery and source sites.
+     *
+     * @throws PrimitiveException when the sites cannot be driven or cannot record ownership
+     */
+    public static Ownership ownership(Map<String, JsonNode> bindings) throws PrimitiveException {
+        return checked(bindings.get("site")).ownership(bindings.get("site"), bindings.get("sourceSite"));
+    }
+
+    /** The ownership records of an inventory's VM at its recovery and source sites, outside runs. */
+    public static Ownership ownership(Inventory inventory, Inventory.Vm vm) throws PrimitiveException {
+        return ownership(Map.of("site", entry(inventory, vm.recoverySite()), "sourceSite",
+                entry(inventory, vm.sourceSite())));
+    }
+
+    /** An inventory site entry with its name, as plans bind it. */
+    public static ObjectNode entry(Inventory inventory, String name) {
+        Inventory.Site site = inventory.sites().get(name);
+        ObjectNode entry = site == null ? JsonNodeFactory.instance.objectNode() : site.json().deepCopy();
+        return entry.put("name", name);
     }
 
     /**

@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.app.SiteAdapters;
 import dev.runbook.exec.Journal;
-import dev.runbook.exec.LockRecord;
+import dev.runbook.exec.Admission;
+import dev.runbook.exec.Options;
+import dev.runbook.exec.VmLocks;
+import dev.runbook.primitive.Ownership;
 import dev.runbook.model.Inventory;
 import dev.runbook.plan.Pipeline;
 import dev.runbook.primitive.PrimitiveException;
@@ -53,7 +56,8 @@ final class ReplicationCommand implements Runnable {
     }
 
     /** A protected VM with its recovery site's port and disk pairs. */
-    private record Protected(String name, String controller, ReplicationPort port, List<ReplicationPort.Pair> disks) {
+    private record Protected(String name, String controller, ReplicationPort port, List<ReplicationPort.Pair> disks,
+                             Ownership ownership) {
     }
 
     /** The VMs the options name, or empty after printing why. */
@@ -73,15 +77,13 @@ final class ReplicationCommand implements Runnable {
                 if (t.vm != null && !t.vm.equals(vm.name())) {
                     continue;
                 }
-                Inventory.Site site = inventory.sites().get(vm.recoverySite());
-                ObjectNode entry = site.json().deepCopy();
-                entry.put("name", site.name());
+                ObjectNode entry = SiteAdapters.entry(inventory, vm.recoverySite());
                 List<ReplicationPort.Pair> disks = new ArrayList<>();
                 for (JsonNode d : vm.json().path("disks")) {
                     disks.add(new ReplicationPort.Pair(Path.of(d.path("source").asText()), Path.of(d.path("replica").asText())));
                 }
                 out.add(new Protected(vm.name(), vm.json().path("controllerDomain").asText(),
-                        SiteAdapters.replication(entry), disks));
+                        SiteAdapters.replication(entry), disks, SiteAdapters.ownership(inventory, vm)));
             }
             if (out.isEmpty()) {
                 err.println("runbook: " + t.inventory + ": no protected VM '" + t.vm + "'; it names "
@@ -166,41 +168,50 @@ final class ReplicationCommand implements Runnable {
             }
             Protected p = vms.get().get(0);
             try (Journal journal = where.open()) {
-                Optional<LockRecord> lock = journal.locks().stream()
-                        .filter(l -> l.name().equals("vm:" + p.name())).findFirst();
-                if (lock.isPresent()) {
-                    err.println("runbook: refused: " + p.name() + " is locked by run " + lock.get().runId()
-                            + "; a sync must not change disks under it (runbook status " + lock.get().runId() + ")");
+                List<Admission.Refusal> refused = new ArrayList<>();
+                Optional<VmLocks.Held> held = new VmLocks(journal, p.ownership()).hold(p.name(), "sync",
+                        Options.whoAmI(), refused);
+                if (held.isEmpty()) {
+                    err.println("runbook: refused: a sync must not change the disks of " + p.name() + " under another "
+                            + "operation: " + refused.get(0).message());
                     return ExitCodes.REFUSED;
                 }
-                JsonNode before = p.port().status(p.name(), p.controller());
-                if (before.path("export").asText().isEmpty()) {
-                    err.println("runbook: " + p.name() + " has no replication entry on its recovery site: the port does "
-                            + "not replicate it");
-                    return ExitCodes.INVALID;
+                try (VmLocks.Held lock = held.get()) {
+                    return sync(p, out, err);
                 }
-                String direction = before.path("direction").asText();
-                if (direction.equals(ReplicationDirection.FORWARD) && !before.path("export").asText().equals("active")) {
-                    err.println("runbook: refused: the export of " + p.name() + " is " + before.path("export").asText()
-                            + ": a failover holds its replicas; roll it back, or reprotect after its commit");
-                    return ExitCodes.REFUSED;
-                }
-                try {
-                    p.port().sync(p.name(), p.disks());
-                } catch (PrimitiveException e) {
-                    err.println("runbook: the sync of " + p.name() + " failed, and a checkpoint is pending until one "
-                            + "succeeds: " + e.getMessage());
-                    return ExitCodes.FAILED;
-                }
-                JsonNode after = p.port().status(p.name(), p.controller());
-                out.println("synced " + p.name() + " " + direction + " (" + p.disks().size() + " disks)"
-                        + (before.path("checkpointPending").asBoolean() ? "; the pending checkpoint is recovered" : "")
-                        + "; controller " + after.path("health").asText());
-                return ExitCodes.OK;
             } catch (PrimitiveException e) {
                 err.println("runbook: " + e.getMessage());
                 return ExitCodes.INVALID;
             }
+        }
+
+        /** Syncs a VM whose lock this process holds. */
+        private static int sync(Protected p, PrintWriter out, PrintWriter err)
+                throws PrimitiveException, InterruptedException {
+            JsonNode before = p.port().status(p.name(), p.controller());
+            if (before.path("export").asText().isEmpty()) {
+                err.println("runbook: " + p.name() + " has no replication entry on its recovery site: the port does "
+                        + "not replicate it");
+                return ExitCodes.INVALID;
+            }
+            String direction = before.path("direction").asText();
+            if (direction.equals(ReplicationDirection.FORWARD) && !before.path("export").asText().equals("active")) {
+                err.println("runbook: refused: the export of " + p.name() + " is " + before.path("export").asText()
+                        + ": a failover holds its replicas; roll it back, or reprotect after its commit");
+                return ExitCodes.REFUSED;
+            }
+            try {
+                p.port().sync(p.name(), p.disks());
+            } catch (PrimitiveException e) {
+                err.println("runbook: the sync of " + p.name() + " failed, and a checkpoint is pending until one "
+                        + "succeeds: " + e.getMessage());
+                return ExitCodes.FAILED;
+            }
+            JsonNode after = p.port().status(p.name(), p.controller());
+            out.println("synced " + p.name() + " " + direction + " (" + p.disks().size() + " disks)"
+                    + (before.path("checkpointPending").asBoolean() ? "; the pending checkpoint is recovered" : "")
+                    + "; controller " + after.path("health").asText());
+            return ExitCodes.OK;
         }
     }
 }

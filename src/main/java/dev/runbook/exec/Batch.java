@@ -15,16 +15,19 @@ final class Batch {
 
     private final Journal journal;
     private final String runId;
+    private final SiteOwner owner;
     private final List<Entry> entries = new ArrayList<>();
 
-    Batch(Journal journal, String runId) {
+    /** Transitions of {@code runId}; the locks it releases or returns are followed at the sites by {@code owner}. */
+    Batch(Journal journal, String runId, SiteOwner owner) {
         this.journal = journal;
         this.runId = runId;
+        this.owner = owner;
     }
 
     /** A batch for the same run, for a branch that runs beside this one. */
     Batch branch() {
-        return new Batch(journal, runId);
+        return new Batch(journal, runId, owner);
     }
 
     void step(String stepId, StepState state, JsonNode data) {
@@ -70,8 +73,10 @@ final class Batch {
         if (entries.isEmpty()) {
             return;
         }
-        journal.write(List.copyOf(entries));
+        List<Entry> written = List.copyOf(entries);
+        journal.write(written);
         entries.clear();
         CrashPoints.boundary("journal " + runId);
+        written.stream().filter(e -> e.kind() == Entry.Kind.LOCKS).forEach(owner::follow);
     }
 }

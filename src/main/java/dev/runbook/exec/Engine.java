@@ -10,6 +10,7 @@ import dev.runbook.model.Operation;
 import dev.runbook.plan.Plan;
 import dev.runbook.primitive.Call;
 import dev.runbook.primitive.Observation;
+import dev.runbook.primitive.Ownership;
 import dev.runbook.primitive.Primitive;
 import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.primitive.PrimitiveSpec;
@@ -39,12 +40,24 @@ public final class Engine implements AutoCloseable {
     private final Primitives site;
     private final Options options;
     private final Expressions expressions;
+    private final SiteOwner owner;
 
-    public Engine(Journal journal, Primitives site, Options options, Expressions expressions) {
+    /**
+     * An engine for the plans of one VM's sites.
+     *
+     * @param ownership the VM's ownership records at its sites (claimed at admission, checked by every
+     *                  mutating primitive); null only when the primitives act on no site at all
+     */
+    public Engine(Journal journal, Primitives site, Options options, Expressions expressions, Ownership ownership) {
         this.journal = journal;
         this.site = site;
         this.options = options;
         this.expressions = expressions;
+        this.owner = new SiteOwner(ownership, journal);
+    }
+
+    SiteOwner owner() {
+        return owner;
     }
 
     Journal journal() {
@@ -94,7 +107,8 @@ public final class Engine implements AutoCloseable {
                 RunState.RUNNING.id(), null, now, now, options.actor());
         Set<String> from = op.from().stream().map(LifecycleState::id).collect(Collectors.toSet());
         try (DriverLock lock = DriverLock.tryTake(options.drivers(), id).orElseThrow()) {
-            Optional<Admission.Refusal> refusal = journal.admit(new Admission(r, plan.locks(), from, launch.parent()));
+            Optional<Admission.Refusal> refusal = journal.admit(new Admission(r, plan.locks(), from, launch.parent(),
+                    owner.claimFor(r)));
             if (refusal.isPresent()) {
                 return Result.refused(refusal.get().message());
             }
@@ -115,6 +129,10 @@ public final class Engine implements AutoCloseable {
             return Result.refused("run " + runId + " is being driven by another process; wait for it");
         }
         try (DriverLock held = lock.get()) {
+            Optional<String> owned = owner.reclaim(r);
+            if (owned.isPresent()) {
+                return Result.refused(owned.get());
+            }
             return new RunDriver(this, r, plan(r)).drive();
         } catch (JournalException e) {
             throw e.during(runId);

@@ -19,6 +19,23 @@ public interface Journal extends AutoCloseable {
     Optional<Admission.Refusal> admit(Admission admission);
 
     /**
+     * Takes locks for an operation outside runs ({@code holder}, a sync), with its site claim, in one
+     * transaction like {@link #admit}: refused when any is held. A LOCKS entry of {@code holder} with state
+     * {@code released} frees them.
+     */
+    Optional<Admission.Refusal> hold(String holder, List<String> locks, Admission.SiteClaim claim);
+
+    /**
+     * This journal's identity, the same for every process that opens it and different for every other
+     * journal: what a site's ownership record names, so that a record left by a run of this journal is told
+     * from one of another.
+     */
+    String id();
+
+    /** Where the journal is kept, for messages (a file, or {@code memory}). */
+    String location();
+
+    /**
      * Appends entries durably, in order. Entries of kind RUN, LIFECYCLE and LOCKS also update the run's
      * state, the VM's lifecycle state and the locks.
      */

@@ -20,6 +20,17 @@ public final class MemoryJournal implements Journal {
     private final Map<String, LockRecord> locks = new LinkedHashMap<>();
     private final Map<String, LifecycleRecord> lifecycle = new LinkedHashMap<>();
     private final List<Consumer<Entry>> listeners = new CopyOnWriteArrayList<>();
+    private final String id = java.util.UUID.randomUUID().toString();
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String location() {
+        return "memory";
+    }
 
     @Override
     public synchronized Optional<Admission.Refusal> admit(Admission a) {
@@ -34,12 +45,41 @@ public final class MemoryJournal implements Journal {
                 return Optional.of(new Admission.Refusal(Refusals.locked(lock, held.runId())));
             }
         }
+        Optional<Admission.Refusal> atSite = a.claim().take(this::endedHere);
+        if (atSite.isPresent()) {
+            return atSite;
+        }
         runs.put(r.id(), r);
         if (a.inheritFrom() != null) {
             locks.replaceAll((name, l) -> l.runId().equals(a.inheritFrom()) ? new LockRecord(name, r.id(), l.acquiredAt()) : l);
         }
         a.locks().forEach(l -> locks.put(l, new LockRecord(l, r.id(), r.startedAt())));
         write(List.of(Entry.of(r.id(), Entry.Kind.RUN, null, r.state(), null)));
+        return Optional.empty();
+    }
+
+    /** True when the run (or operation outside runs) holds no lock and is not recorded or has ended. */
+    private boolean endedHere(String runId) {
+        RunRecord r = runs.get(runId);
+        return (r == null || RunState.of(r.state()).isFinal())
+                && locks.values().stream().noneMatch(l -> l.runId().equals(runId));
+    }
+
+    @Override
+    public synchronized Optional<Admission.Refusal> hold(String holder, List<String> names, Admission.SiteClaim claim) {
+        for (String lock : names) {
+            LockRecord held = locks.get(lock);
+            if (held != null) {
+                return Optional.of(new Admission.Refusal(Refusals.locked(lock, held.runId())));
+            }
+        }
+        Optional<Admission.Refusal> atSite = claim.take(this::endedHere);
+        if (atSite.isPresent()) {
+            return atSite;
+        }
+        Entry held = Locks.held(holder, names);
+        names.forEach(l -> locks.put(l, new LockRecord(l, holder, held.at())));
+        write(List.of(held));
         return Optional.empty();
     }
 

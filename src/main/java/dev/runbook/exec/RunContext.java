@@ -81,7 +81,7 @@ final class RunContext {
     }
 
     Batch batch() {
-        return new Batch(journal, runId);
+        return new Batch(journal, runId, engine.owner());
     }
 
     Primitive primitive(String name) throws PrimitiveException {

@@ -44,10 +44,14 @@ public final class SqliteJournal implements Journal {
               state TEXT NOT NULL, data TEXT, at TEXT NOT NULL);
             CREATE TABLE locks(name TEXT PRIMARY KEY, run_id TEXT NOT NULL, acquired_at TEXT NOT NULL);
             CREATE TABLE lifecycle(vm TEXT PRIMARY KEY, state TEXT NOT NULL, run_id TEXT, since TEXT NOT NULL);
+            """, """
+            CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            INSERT INTO meta(key, value) VALUES ('id', lower(hex(randomblob(16))));
             """);
 
     private final Path file;
     private final Connection db;
+    private final String id;
     private final ReentrantLock commitLock = new ReentrantLock();
     private final List<Entry> queued = new ArrayList<>();
     private long enqueued;
@@ -62,6 +66,7 @@ public final class SqliteJournal implements Journal {
         this.file = file;
         this.db = db;
         migrate();
+        id = query("SELECT value FROM meta WHERE key = ?", rs -> rs.getString(1), "id").get(0);
         insertEntry = db.prepareStatement("INSERT INTO entries(seq, run_id, kind, step, state, data, at) VALUES (?,?,?,?,?,?,?)");
     }
 
@@ -99,6 +104,16 @@ public final class SqliteJournal implements Journal {
 
     public Path file() {
         return file;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String location() {
+        return file.toAbsolutePath().normalize().toString();
     }
 
     private void migrate() throws SQLException {
@@ -142,6 +157,7 @@ public final class SqliteJournal implements Journal {
     @Override
     public Optional<Admission.Refusal> admit(Admission a) {
         commitLock.lock();
+        boolean claimed = false;
         try {
             begin();
             RunRecord r = a.run();
@@ -157,6 +173,12 @@ public final class SqliteJournal implements Journal {
                     return Optional.of(new Admission.Refusal(Refusals.locked(lock, holder)));
                 }
             }
+            Optional<Admission.Refusal> atSite = a.claim().take(this::endedHere);
+            if (atSite.isPresent()) {
+                rollbackQuietly();
+                return atSite;
+            }
+            claimed = true;
             insertRun(r);
             if (a.inheritFrom() != null) {
                 update("UPDATE locks SET run_id = ? WHERE run_id = ?", r.id(), a.inheritFrom());
@@ -173,7 +195,49 @@ public final class SqliteJournal implements Journal {
             return Optional.empty();
         } catch (SQLException e) {
             rollbackQuietly();
+            if (claimed) {
+                a.claim().undo();
+            }
             throw new JournalException("cannot record run " + a.run().id() + ": " + e.getMessage(), e, file);
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    @Override
+    public Optional<Admission.Refusal> hold(String holder, List<String> names, Admission.SiteClaim claim) {
+        commitLock.lock();
+        boolean claimed = false;
+        try {
+            begin();
+            for (String lock : names) {
+                String held = lockHolder(lock);
+                if (held != null) {
+                    rollbackQuietly();
+                    return Optional.of(new Admission.Refusal(Refusals.locked(lock, held)));
+                }
+            }
+            Optional<Admission.Refusal> atSite = claim.take(this::endedHere);
+            if (atSite.isPresent()) {
+                rollbackQuietly();
+                return atSite;
+            }
+            claimed = true;
+            Entry held = Locks.held(holder, names);
+            for (String lock : names) {
+                update("INSERT INTO locks(name, run_id, acquired_at) VALUES (?,?,?)", lock, holder, held.at().toString());
+            }
+            long seq = maxSeq() + 1;
+            append(held, seq);
+            commit();
+            notifyListeners(List.of(held.withSeq(seq)));
+            return Optional.empty();
+        } catch (SQLException e) {
+            rollbackQuietly();
+            if (claimed) {
+                claim.undo();
+            }
+            throw new JournalException("cannot record the locks of " + holder + ": " + e.getMessage(), e, file);
         } finally {
             commitLock.unlock();
         }
@@ -282,6 +346,20 @@ public final class SqliteJournal implements Journal {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(1) : LifecycleRecord.DEFAULT;
             }
+        }
+    }
+
+    /**
+     * True when the run (or operation outside runs) holds no lock here and is not recorded or has ended
+     * (read inside admission).
+     */
+    private boolean endedHere(String runId) {
+        try {
+            List<String> state = query("SELECT state FROM runs WHERE id = ?", rs -> rs.getString(1), runId);
+            return (state.isEmpty() || RunState.of(state.get(0)).isFinal())
+                    && query("SELECT run_id FROM locks WHERE run_id = ?", rs -> rs.getString(1), runId).isEmpty();
+        } catch (JournalException e) {
+            return false; // when in doubt the record is not left over
         }
     }
 

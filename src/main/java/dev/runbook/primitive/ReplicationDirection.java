@@ -27,6 +27,14 @@ public final class ReplicationDirection {
         return entry.path("direction").asText(FORWARD);
     }
 
+    /**
+     * The controller's mode: {@code failover} while a failover holds its replication-mode definition aside
+     * (recorded when the failover stopped the export), {@code replication} otherwise.
+     */
+    public static String mode(JsonNode entry) {
+        return entry.hasNonNull("controllerDefinition") ? "failover" : "replication";
+    }
+
     public static String checked(String direction) throws PrimitiveException {
         if (!direction.equals(FORWARD) && !direction.equals(REVERSE)) {
             throw CallSupport.fail("replication direction '%s' is neither forward nor reverse", direction);

@@ -43,7 +43,7 @@ public final class ReplicationSpecs {
             VM);
 
     public static final PrimitiveSpec SYNC_STATE = PrimitiveSpec.probe("replication.sync-state",
-            "read the direction, last sync time, result and checkpoint of {vm}", VM);
+            "read the direction, last sync time, result, checkpoint, export and controller mode of {vm}", VM);
 
     public static final PrimitiveSpec CONTROLLER_HEALTH = PrimitiveSpec.probe("controller.health",
             "read the health of the controller of {vm}", VM);

@@ -34,6 +34,14 @@ public interface SiteAdapter {
     Primitives primitives();
 
     /**
+     * The ownership records of a plan's recovery and source sites (inventory site entries with their
+     * {@code name}): where a run claims its VM, and what this adapter's mutating primitives check first.
+     *
+     * @throws PrimitiveException when the sites cannot record ownership
+     */
+    Ownership ownership(JsonNode recoverySite, JsonNode sourceSite) throws PrimitiveException;
+
+    /**
      * The replication port of a recovery site, outside runs.
      *
      * @throws PrimitiveException when the site cannot be reached this way; by default, sites of this kind have none

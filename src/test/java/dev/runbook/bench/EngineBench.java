@@ -203,7 +203,7 @@ public final class EngineBench {
         Path probe = dir.resolve("fsync.probe");
         fsync(probe, FSYNC_WARMUP);
         try (Timed journal = new Timed(SqliteJournal.open(dir.resolve("journal.db")))) {
-            Engine engine = new Engine(journal, primitives, options, expressions);
+            Engine engine = new Engine(journal, primitives, options, expressions, null);
             for (int i = 0; i < DURABLE_WARMUP; i++) {
                 run(engine, template);
             }
@@ -232,7 +232,7 @@ public final class EngineBench {
         for (int i = -warmup; i < runs; i++) {
             // A fresh journal per run: the in-memory journal scans all its entries to replay one run,
             // so a shared one would make later runs dearer than earlier ones.
-            Engine engine = new Engine(journals.get(), primitives, options, expressions);
+            Engine engine = new Engine(journals.get(), primitives, options, expressions, null);
             double t = run(engine, template);
             if (i >= 0) {
                 total += t;
@@ -370,6 +370,21 @@ public final class EngineBench {
         @Override
         public Optional<Admission.Refusal> admit(Admission admission) {
             return inner.admit(admission);
+        }
+
+        @Override
+        public Optional<Admission.Refusal> hold(String holder, List<String> locks, Admission.SiteClaim claim) {
+            return inner.hold(holder, locks, claim);
+        }
+
+        @Override
+        public String id() {
+            return inner.id();
+        }
+
+        @Override
+        public String location() {
+            return inner.location();
         }
 
         @Override

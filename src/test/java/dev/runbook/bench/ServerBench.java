@@ -65,7 +65,7 @@ public final class ServerBench {
                 new dev.runbook.server.Folders(Path.of("runbooks"), dir), List.of()).start("127.0.0.1", 0);
              Expressions expressions = new Expressions()) {
             String base = "http://127.0.0.1:" + server.port();
-            Engine engine = new Engine(server.journal(), new Primitives().add(new Pause()), Options.defaults(null), expressions);
+            Engine engine = new Engine(server.journal(), new Primitives().add(new Pause()), Options.defaults(null), expressions, null);
             // Warm-up: the same load on a shorter run, so that class loading and compilation are not measured.
             measure(base, engine, EngineBench.plan(100, false), SUBSCRIBERS, "bench-warm");
             Latencies l = measure(base, engine, EngineBench.plan(STEPS, false), SUBSCRIBERS, "bench-vm");

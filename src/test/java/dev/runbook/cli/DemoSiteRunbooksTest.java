@@ -69,6 +69,51 @@ class DemoSiteRunbooksTest {
         assertEquals("active", site.export("app02"));
     }
 
+    /**
+     * The site, not the journal, decides who may change a VM: a failover from a second journal (another
+     * folder) is refused while the first holds the VM, names its holder, and changes nothing.
+     */
+    @Test
+    void aSecondJournalCannotFailOverAVmTheFirstHolds() throws Exception {
+        DemoFixture site = new DemoFixture(tmp);
+        String original = site.definition(site.recoverySite, "ctrl-app02");
+        Path other = tmp.resolve("elsewhere/.state/journal.db");
+        Cli first = run(site, "test-failover", "app02");
+        ok(first);
+        String id = LifecycleCliTest.runId(first);
+        String failedOver = site.definition(site.recoverySite, "ctrl-app02");
+
+        Cli second = Cli.run("run", "runbooks/test-failover.yaml", "-i", site.inventory.toString(), "--vm", "app02",
+                "--journal", other.toString());
+        assertEquals(ExitCodes.REFUSED, second.code(), second.out() + second.err());
+        assertTrue((second.out() + second.err()).contains("owned at its site by run " + id + " (journal "
+                + site.journal.toAbsolutePath()), second.out() + second.err());
+        assertEquals(failedOver, site.definition(site.recoverySite, "ctrl-app02"), "the refused run changed the site");
+
+        ok(Cli.run("rollback", id, "--journal", site.journal.toString()));
+        assertTrue(Session.sameDefinition(original, site.definition(site.recoverySite, "ctrl-app02")));
+        assertTrue(site.recoveryState().path("owners").isMissingNode(), "the rollback left its ownership record");
+
+        Cli again = Cli.run("run", "runbooks/test-failover.yaml", "-i", site.inventory.toString(), "--vm", "app02",
+                "--journal", other.toString());
+        ok(again);
+        ok(Cli.run("rollback", LifecycleCliTest.runId(again), "--journal", other.toString()));
+        assertTrue(Session.sameDefinition(original, site.definition(site.recoverySite, "ctrl-app02")));
+    }
+
+    /** A failover started where no ownership is recorded is still seen: the VM is not in replication mode. */
+    @Test
+    void aVmOutOfReplicationModeBlocksAFailover() throws Exception {
+        DemoFixture site = new DemoFixture(tmp);
+        dev.runbook.primitive.StateFile.at(site.recoverySite.state()).change(c ->
+                ((com.fasterxml.jackson.databind.node.ObjectNode) c.path("replication").path("app02"))
+                        .put("export", "stopped").put("controllerDefinition", "<domain/>"));
+        Cli blocked = run(site, "test-failover", "app02");
+        assertEquals(ExitCodes.PRECHECK_BLOCKED, blocked.code(), blocked.out() + blocked.err());
+        assertTrue(blocked.out().contains("in-replication-mode") && blocked.out().contains("export stopped, "
+                + "controller in failover mode"), blocked.out());
+    }
+
     @Test
     void plannedFailoverSyncsThePoweredOffSourceThenCommitIsFinal() throws Exception {
         DemoFixture site = new DemoFixture(tmp);

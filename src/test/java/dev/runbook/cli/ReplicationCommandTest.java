@@ -65,7 +65,7 @@ class ReplicationCommandTest {
         var before = site.files();
         Cli locked = sync(site, "app02");
         assertEquals(ExitCodes.REFUSED, locked.code(), locked.out() + locked.err());
-        assertTrue(locked.err().contains("locked by run " + id), locked.err());
+        assertTrue(locked.err().contains("held by run " + id), locked.err());
         assertEquals(before, site.files(), "a refused sync changed the site");
         assertEquals(0, Cli.run("rollback", id, "--journal", site.journal.toString()).code());
 

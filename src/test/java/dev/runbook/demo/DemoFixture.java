@@ -65,6 +65,11 @@ public final class DemoFixture {
         return Session.read(site, s -> s.definition(domain));
     }
 
+    /** The recovery site's state file as it is now. */
+    public com.fasterxml.jackson.databind.JsonNode recoveryState() {
+        return dev.runbook.primitive.StateFile.at(recoverySite.state()).read();
+    }
+
     public String export(String vm) throws Exception {
         return Session.read(recoverySite, Session::state).path("replication").path(vm).path("export").asText();
     }

@@ -5,6 +5,9 @@ import dev.runbook.plan.Pipeline;
 import dev.runbook.plan.Plan;
 import dev.runbook.plan.Planner;
 import dev.runbook.primitive.local.LocalAdapter;
+import dev.runbook.primitive.Ownership;
+import dev.runbook.primitive.StateFile;
+import dev.runbook.primitive.StateFileOwnership;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,7 +61,14 @@ final class Harness implements AutoCloseable {
 
     Engine engine(Faults faults) {
         Options options = Options.defaults(null).withSleeper(d -> { }).withTimeoutCap(Duration.ofMillis(300));
-        return new Engine(journal, faults.around(new LocalAdapter().primitives()), options, pipeline.expressions());
+        return new Engine(journal, faults.around(new LocalAdapter().primitives()), options, pipeline.expressions(),
+                ownership());
+    }
+
+    /** The ownership records of the VMs at the local sites, where runs claim them. */
+    Ownership ownership() {
+        return new StateFileOwnership("recovery", StateFile.at(site.recoverySite.file()),
+                StateFile.at(site.protectedSite.file()));
     }
 
     Result run(String runbook, String vm, Map<String, String> sets, Faults faults, String parent) {

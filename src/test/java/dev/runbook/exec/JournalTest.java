@@ -28,7 +28,8 @@ class JournalTest {
     }
 
     private static Admission admission(String id) {
-        return new Admission(run(id), List.of("vm:web01"), Set.of("replication-ready"), null);
+        return new Admission(run(id), List.of("vm:web01"), Set.of("replication-ready"), null,
+                Admission.SiteClaim.NONE);
     }
 
     @Test
@@ -37,7 +38,7 @@ class JournalTest {
         SqliteJournal.open(file).close();
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + file); var s = c.createStatement()) {
             assertEquals("wal", s.executeQuery("PRAGMA journal_mode").getString(1));
-            assertEquals(1, s.executeQuery("PRAGMA user_version").getInt(1));
+            assertEquals(2, s.executeQuery("PRAGMA user_version").getInt(1));
             s.execute("PRAGMA user_version = 99");
         }
         JournalException e = assertThrows(JournalException.class, () -> SqliteJournal.open(file));

@@ -2,6 +2,9 @@ package dev.runbook.primitive.libvirt;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runbook.primitive.GuestReports;
+import dev.runbook.primitive.Ownership;
+import dev.runbook.primitive.StateFile;
+import dev.runbook.primitive.StateFileOwnership;
 import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.primitive.Primitives;
 import dev.runbook.primitive.ReplicationPort;
@@ -47,6 +50,13 @@ public final class LibvirtAdapter implements SiteAdapter {
         Stream.of(Domains.all(), Disks.all(), Replication.all(), Remediation.all()).flatMap(List::stream)
                 .forEach(out::add);
         return out;
+    }
+
+    @Override
+    public Ownership ownership(JsonNode recoverySite, JsonNode sourceSite) throws PrimitiveException {
+        SiteRef recovery = SiteRef.of(recoverySite);
+        return new StateFileOwnership(recovery.name(), StateFile.at(recovery.state()),
+                StateFile.at(SiteRef.of(sourceSite).state()));
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.runbook.primitive.Primitive;
 import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.primitive.PrimitiveSpec;
 import dev.runbook.primitive.StateFile;
+import dev.runbook.primitive.StateFileOwnership;
 import java.io.UncheckedIOException;
 
 /**
@@ -94,6 +95,7 @@ abstract class LibvirtPrimitive implements Primitive {
     JsonNode mutate(Call call, Intent intent, Change change) throws PrimitiveException, InterruptedException {
         return Session.with(home(call), session -> {
             ObjectNode content = session.state();
+            StateFileOwnership.fence(content, call, session.site().name());
             ObjectNode intents = StateFile.section(content, "intents");
             ObjectNode recorded = intent.of(session, intents.has(call.key()));
             intents.set(call.key(), recorded);
@@ -115,6 +117,7 @@ abstract class LibvirtPrimitive implements Primitive {
     JsonNode mutateState(Call call, StateChange change) throws PrimitiveException, InterruptedException {
         return Session.with(home(call), session -> {
             ObjectNode content = session.state();
+            StateFileOwnership.fence(content, call, session.site().name());
             JsonNode result = change.apply(content);
             CallSupport.recordApplied(content, call, spec.name(), result);
             session.writeState(content);

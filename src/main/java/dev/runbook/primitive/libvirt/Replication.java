@@ -230,7 +230,8 @@ final class Replication extends LibvirtPrimitive {
                 .put("lastResult", entry.path("lastResult").asText())
                 .put("lastSync", entry.path("lastSync").asText())
                 .put("checkpointPending", entry.path("checkpointPending").asBoolean(false))
-                .put("export", entry.path("export").asText());
+                .put("export", entry.path("export").asText())
+                .put("mode", ReplicationDirection.mode(entry));
     }
 
     /**

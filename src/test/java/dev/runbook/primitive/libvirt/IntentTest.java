@@ -25,11 +25,11 @@ class IntentTest {
     @TempDir
     Path tmp;
 
-    private static ObjectNode json() {
+    static ObjectNode json() {
         return StateFile.JSON.createObjectNode();
     }
 
-    private static Map<String, JsonNode> bindings(DemoFixture site) {
+    static Map<String, JsonNode> bindings(DemoFixture site) {
         ObjectNode vm = json().put("name", "app02").put("sourceDomain", "app02").put("controllerDomain", "ctrl-app02");
         return Map.of("site", json().put("name", "recovery").put("uri", site.recoverySite.uri()),
                 "sourceSite", json().put("name", "protected").put("uri", site.protectedSite.uri()), "vm", vm);
@@ -96,6 +96,7 @@ class IntentTest {
                 .put("domain", "ctrl-app02").put("timeout", "5s"), bindings(site));
         Primitive shutdown = new LibvirtAdapter().primitives().find("libvirt.domain.shutdown").orElseThrow();
         assertInstanceOf(Observation.NotApplied.class, shutdown.observe(call));
+        FencingTest.claim(site, "run1");
         shutdown.apply(call);
         assertEquals("shutoff", site.state(site.recoverySite, "ctrl-app02"));
         JsonNode record = StateFile.at(site.recoverySite.state()).read().path("applied").path(call.key());

@@ -1,7 +1,11 @@
 package dev.runbook.primitive.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.runbook.primitive.Ownership;
+import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.primitive.Primitives;
+import dev.runbook.primitive.StateFile;
+import dev.runbook.primitive.StateFileOwnership;
 import dev.runbook.primitive.SiteAdapter;
 import java.util.List;
 import java.util.stream.Stream;
@@ -25,6 +29,16 @@ public final class LocalAdapter implements SiteAdapter {
     @Override
     public void check(JsonNode site) {
         // Nothing to refuse: the file need not exist yet, seeding writes it.
+    }
+
+    @Override
+    public Ownership ownership(JsonNode recoverySite, JsonNode sourceSite) throws PrimitiveException {
+        return new StateFileOwnership(recoverySite.path("name").asText(), file(recoverySite), file(sourceSite));
+    }
+
+    private static StateFile file(JsonNode site) throws PrimitiveException {
+        return StateFile.at(LocalSite.pathOf(site.path("uri").asText()).orElseThrow(() ->
+                new PrimitiveException("site '" + site.path("name").asText() + "' is not a local:/// site")));
     }
 
     /** Every catalog primitive but the engine's own; each family registers its own. */

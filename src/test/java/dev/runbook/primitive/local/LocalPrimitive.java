@@ -10,6 +10,7 @@ import dev.runbook.primitive.Primitive;
 import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.primitive.PrimitiveSpec;
 import dev.runbook.primitive.StateFile;
+import dev.runbook.primitive.StateFileOwnership;
 import java.io.UncheckedIOException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileLockInterruptionException;
@@ -71,14 +72,23 @@ abstract class LocalPrimitive implements Primitive {
 
     /** Changes the home site and records the call under its key in the same write. */
     JsonNode mutate(Call call, StateFile.Change<JsonNode, PrimitiveException> change) throws PrimitiveException {
-        return home(call).local().change(state -> record(call, state, change.apply(state)));
+        Site home = home(call);
+        return home.local().change(state -> {
+            StateFileOwnership.fence(state, call, home.name());
+            return record(call, state, change.apply(state));
+        });
     }
 
     /** Changes the source and recovery sites; the record goes with the recovery site, which is written last. */
     JsonNode mutateBoth(Call call, StateFile.BothChange<JsonNode, PrimitiveException> change)
             throws PrimitiveException {
-        return LocalSite.changeBoth(source(call).local(), recovery(call).local(),
-                (s, r) -> record(call, r, change.apply(s, r)));
+        Site source = source(call);
+        Site recovery = recovery(call);
+        return LocalSite.changeBoth(source.local(), recovery.local(), (s, r) -> {
+            StateFileOwnership.fence(s, call, source.name());
+            StateFileOwnership.fence(r, call, recovery.name());
+            return record(call, r, change.apply(s, r));
+        });
     }
 
     private JsonNode record(Call call, ObjectNode state, JsonNode result) {

@@ -202,7 +202,8 @@ final class LocalReplication extends LocalPrimitive {
                 .put("lastResult", entry.path("lastResult").asText())
                 .put("lastSync", entry.path("lastSync").asText())
                 .put("checkpointPending", entry.path("checkpointPending").asBoolean(false))
-                .put("export", entry.path("export").asText());
+                .put("export", entry.path("export").asText())
+                .put("mode", ReplicationDirection.mode(entry));
     }
 
     private String health(Call call) throws PrimitiveException {
