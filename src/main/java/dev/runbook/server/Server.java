@@ -59,6 +59,8 @@ public final class Server implements AutoCloseable {
     private static final Set<String> START_FIELDS = Set.of("runbook", "inventory", "vm", "inputs");
     /** What anyone may read: the page is static, and says nothing about the site until given the token. */
     private static final Set<String> PUBLIC = Set.of("/api/health", "/api/openapi.json");
+    /** The one answer to a guest's report that is not taken, whatever the reason. */
+    static final String REPORT_REFUSED = "report refused";
 
     private final SqliteJournal journal;
     private final String token;
@@ -337,25 +339,48 @@ public final class Server implements AutoCloseable {
                 .put("message", lines.last(ended)));
     }
 
-    /** A guest's remediation report, accepted only with its run's one-time token. */
-    private void report(Context ctx) throws IOException {
-        String id = ctx.pathParam("id");
-        String vm = ctx.pathParam("vm");
-        RunRecord r = run(id);
+    /**
+     * A guest's remediation report, accepted only with its run's one-time token. Every refusal is the same
+     * answer, whether the run exists, had remediation staged for the VM, or its token was spent: a wrong
+     * token learns nothing about the site. Only the right token hears that its report is malformed.
+     */
+    private void report(Context ctx) {
         String header = ctx.header("Authorization");
         String presented = header != null && header.startsWith("Bearer ") ? header.substring(7).strip() : "";
-        JsonNode body = body(ctx);
-        GuestReports reports;
+        JsonNode report = bodyOrMissing(ctx);
+        GuestReports.Verdict verdict = reports(ctx.pathParam("id"))
+                .map(reports -> reports.accept(ctx.pathParam("vm"), ctx.pathParam("id"), presented, report))
+                .orElseGet(GuestReports.Refused::new);
+        switch (verdict) {
+            case GuestReports.Accepted a -> ctx.json(JSON.createObjectNode().put("accepted", true));
+            case GuestReports.Refused r -> throw new Failure(403, REPORT_REFUSED);
+            case GuestReports.Invalid i -> {
+                body(ctx); // a body that is not a JSON object is told so, with where
+                throw new Failure(400, i.reason());
+            }
+        }
+    }
+
+    /** The body, or a missing node when it is not a JSON object: a report is judged only once its token passed. */
+    private static JsonNode bodyOrMissing(Context ctx) {
         try {
-            reports = SiteAdapters.reports(Engine.plan(r).bindings());
+            return body(ctx);
+        } catch (Failure f) {
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        }
+    }
+
+    /** Where run {@code id}'s guests report, if it is a run and its recovery site takes reports. */
+    private Optional<GuestReports> reports(String id) {
+        Optional<RunRecord> run = journal.run(id);
+        if (run.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(SiteAdapters.reports(Engine.plan(run.get()).bindings()));
         } catch (PrimitiveException | RuntimeException e) {
-            throw new Failure(404, "run " + id + " has no recovery site that takes guest reports", null);
+            return Optional.empty();
         }
-        Optional<String> refused = reports.accept(vm, id, presented, body);
-        if (refused.isPresent()) {
-            throw new Failure(refused.get().startsWith("invalid") ? 400 : 403, refused.get(), null);
-        }
-        ctx.json(JSON.createObjectNode().put("accepted", true));
     }
 
     private static JsonNode body(Context ctx) {
