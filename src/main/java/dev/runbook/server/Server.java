@@ -42,6 +42,12 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 
 /**
  * The HTTP surface over the same journal and engine as the CLI: a JSON API (runs, one run, VMs and
@@ -92,8 +98,19 @@ public final class Server implements AutoCloseable {
         this.events = new Broadcaster(journal);
     }
 
+    /** Serves plain HTTP on {@code host}:{@code port} (0 picks a free port). */
     public Server start(String host, int port) {
+        return start(host, port, Optional.empty());
+    }
+
+    /** Serves HTTPS only on {@code host}:{@code port}, presenting {@code identity}. */
+    public Server start(String host, int port, TlsIdentity identity) {
+        return start(host, port, Optional.of(identity));
+    }
+
+    private Server start(String host, int port, Optional<TlsIdentity> tls) {
         app = Javalin.create(cfg -> {
+            tls.ifPresent(identity -> cfg.jetty.addConnector((server, http) -> httpsOnly(server, http, identity, host, port)));
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.http.maxRequestSize = MAX_BODY;
@@ -144,6 +161,19 @@ public final class Server implements AutoCloseable {
         resumeInterrupted();
         watchDecisionWindows();
         return this;
+    }
+
+    /** The one connector of a server with TLS: HTTP/1.1 inside TLS, and nothing in clear on its port. */
+    private static Connector httpsOnly(org.eclipse.jetty.server.Server server, HttpConfiguration http,
+            TlsIdentity identity, String host, int port) {
+        var https = new HttpConfiguration(http);
+        https.addCustomizer(new SecureRequestCustomizer());
+        var connector = new ServerConnector(server,
+                new SslConnectionFactory(identity.sslContextFactory(), "http/1.1"),
+                new HttpConnectionFactory(https));
+        connector.setHost(host);
+        connector.setPort(port);
+        return connector;
     }
 
     /**
