@@ -4,8 +4,10 @@ import dev.runbook.app.ExitCodes;
 import dev.runbook.app.Shipped;
 import dev.runbook.server.Folders;
 import dev.runbook.server.Server;
+import dev.runbook.server.TlsIdentity;
 import dev.runbook.server.Tokens;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -46,12 +48,36 @@ final class ServeCommand implements Callable<Integer> {
             description = "A host name clients use to reach the server, besides its IP addresses and localhost; repeatable.")
     java.util.List<String> allowedHosts = new java.util.ArrayList<>();
 
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "Serve HTTPS only, with this PEM certificate chain (the server's certificate first); needs --tls-key.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "The PEM private key (unencrypted PKCS#8) of the --tls-cert certificate.")
+    Path tlsKey;
+
     @Mixin
     JournalOptions where;
 
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        if ((tlsCert == null) != (tlsKey == null)) {
+            err.println("runbook: " + (tlsCert == null ? "--tls-key " + tlsKey + " was given without --tls-cert"
+                    : "--tls-cert " + tlsCert + " was given without --tls-key")
+                    + "; give both (the PEM certificate chain and its private key) to serve HTTPS, or neither");
+            return ExitCodes.INVALID;
+        }
+        Optional<TlsIdentity> tls = Optional.empty();
+        try {
+            if (tlsCert != null) {
+                tls = Optional.of(TlsIdentity.read(tlsCert, tlsKey)); // before anything is made or started
+            }
+        } catch (TlsIdentity.Refused e) {
+            err.println("runbook: " + e.getMessage());
+            return ExitCodes.INVALID;
+        }
         Path journal = where.file().toAbsolutePath();
         Path tokens = tokenFile != null ? tokenFile : journal.resolveSibling("server.token");
         String token;
@@ -60,17 +86,18 @@ final class ServeCommand implements Callable<Integer> {
                 out.println("token (shown once; kept in " + tokens + ", mode 0600): " + made);
             });
         } catch (Tokens.Refused e) {
-            spec.commandLine().getErr().println("runbook: " + e.getMessage());
+            err.println("runbook: " + e.getMessage());
             return ExitCodes.INVALID;
         }
-        if (!java.net.InetAddress.getByName(bind).isLoopbackAddress()) {
-            spec.commandLine().getErr().println("warning: serving on " + bind + " without TLS: the token and the site's"
-                    + " state cross the network in clear; bind 127.0.0.1 (the default) or put a TLS proxy in front");
+        if (tls.isEmpty() && !java.net.InetAddress.getByName(bind).isLoopbackAddress()) {
+            err.println("warning: serving on " + bind + " without TLS: the token and the site's state cross the network"
+                    + " in clear; bind 127.0.0.1 (the default), give --tls-cert and --tls-key, or put a TLS proxy in front");
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        try (Server server = new Server(journal, token, new Folders(runbooks != null ? runbooks : Shipped.runbooks(), inventories), allowedHosts)
-                .start(bind, port)) {
-            out.println("serving http://" + bind + ":" + server.port() + "/ (journal " + journal + "); Ctrl-C stops");
+        Server made = new Server(journal, token, new Folders(runbooks != null ? runbooks : Shipped.runbooks(), inventories), allowedHosts);
+        try (Server server = tls.isPresent() ? made.start(bind, port, tls.get()) : made.start(bind, port)) {
+            out.println("serving " + (tls.isPresent() ? "https" : "http") + "://" + bind + ":" + server.port() + "/ (journal "
+                    + journal + "); Ctrl-C stops");
             out.flush();
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
             stopped.await();

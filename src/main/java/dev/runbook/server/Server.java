@@ -42,6 +42,12 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 
 /**
  * The HTTP surface over the same journal and engine as the CLI: a JSON API (runs, one run, VMs and
@@ -59,6 +65,8 @@ public final class Server implements AutoCloseable {
     private static final Set<String> START_FIELDS = Set.of("runbook", "inventory", "vm", "inputs");
     /** What anyone may read: the page is static, and says nothing about the site until given the token. */
     private static final Set<String> PUBLIC = Set.of("/api/health", "/api/openapi.json");
+    /** The one answer to a guest's report that is not taken, whatever the reason. */
+    static final String REPORT_REFUSED = "report refused";
 
     private final SqliteJournal journal;
     private final String token;
@@ -90,8 +98,19 @@ public final class Server implements AutoCloseable {
         this.events = new Broadcaster(journal);
     }
 
+    /** Serves plain HTTP on {@code host}:{@code port} (0 picks a free port). */
     public Server start(String host, int port) {
+        return start(host, port, Optional.empty());
+    }
+
+    /** Serves HTTPS only on {@code host}:{@code port}, presenting {@code identity}. */
+    public Server start(String host, int port, TlsIdentity identity) {
+        return start(host, port, Optional.of(identity));
+    }
+
+    private Server start(String host, int port, Optional<TlsIdentity> tls) {
         app = Javalin.create(cfg -> {
+            tls.ifPresent(identity -> cfg.jetty.addConnector((server, http) -> httpsOnly(server, http, identity, host, port)));
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.http.maxRequestSize = MAX_BODY;
@@ -142,6 +161,19 @@ public final class Server implements AutoCloseable {
         resumeInterrupted();
         watchDecisionWindows();
         return this;
+    }
+
+    /** The one connector of a server with TLS: HTTP/1.1 inside TLS, and nothing in clear on its port. */
+    private static Connector httpsOnly(org.eclipse.jetty.server.Server server, HttpConfiguration http,
+            TlsIdentity identity, String host, int port) {
+        var https = new HttpConfiguration(http);
+        https.addCustomizer(new SecureRequestCustomizer());
+        var connector = new ServerConnector(server,
+                new SslConnectionFactory(identity.sslContextFactory(), "http/1.1"),
+                new HttpConnectionFactory(https));
+        connector.setHost(host);
+        connector.setPort(port);
+        return connector;
     }
 
     /**
@@ -337,25 +369,48 @@ public final class Server implements AutoCloseable {
                 .put("message", lines.last(ended)));
     }
 
-    /** A guest's remediation report, accepted only with its run's one-time token. */
-    private void report(Context ctx) throws IOException {
-        String id = ctx.pathParam("id");
-        String vm = ctx.pathParam("vm");
-        RunRecord r = run(id);
+    /**
+     * A guest's remediation report, accepted only with its run's one-time token. Every refusal is the same
+     * answer, whether the run exists, had remediation staged for the VM, or its token was spent: a wrong
+     * token learns nothing about the site. Only the right token hears that its report is malformed.
+     */
+    private void report(Context ctx) {
         String header = ctx.header("Authorization");
         String presented = header != null && header.startsWith("Bearer ") ? header.substring(7).strip() : "";
-        JsonNode body = body(ctx);
-        GuestReports reports;
+        JsonNode report = bodyOrMissing(ctx);
+        GuestReports.Verdict verdict = reports(ctx.pathParam("id"))
+                .map(reports -> reports.accept(ctx.pathParam("vm"), ctx.pathParam("id"), presented, report))
+                .orElseGet(GuestReports.Refused::new);
+        switch (verdict) {
+            case GuestReports.Accepted a -> ctx.json(JSON.createObjectNode().put("accepted", true));
+            case GuestReports.Refused r -> throw new Failure(403, REPORT_REFUSED);
+            case GuestReports.Invalid i -> {
+                body(ctx); // a body that is not a JSON object is told so, with where
+                throw new Failure(400, i.reason());
+            }
+        }
+    }
+
+    /** The body, or a missing node when it is not a JSON object: a report is judged only once its token passed. */
+    private static JsonNode bodyOrMissing(Context ctx) {
         try {
-            reports = SiteAdapters.reports(Engine.plan(r).bindings());
+            return body(ctx);
+        } catch (Failure f) {
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        }
+    }
+
+    /** Where run {@code id}'s guests report, if it is a run and its recovery site takes reports. */
+    private Optional<GuestReports> reports(String id) {
+        Optional<RunRecord> run = journal.run(id);
+        if (run.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(SiteAdapters.reports(Engine.plan(run.get()).bindings()));
         } catch (PrimitiveException | RuntimeException e) {
-            throw new Failure(404, "run " + id + " has no recovery site that takes guest reports", null);
+            return Optional.empty();
         }
-        Optional<String> refused = reports.accept(vm, id, presented, body);
-        if (refused.isPresent()) {
-            throw new Failure(refused.get().startsWith("invalid") ? 400 : 403, refused.get(), null);
-        }
-        ctx.json(JSON.createObjectNode().put("accepted", true));
     }
 
     private static JsonNode body(Context ctx) {

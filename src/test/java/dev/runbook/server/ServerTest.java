@@ -231,6 +231,9 @@ class ServerTest {
         assertEquals(403, post(path, done, token).statusCode(), "the server's token is not the guest's");
         assertEquals(403, post(path, done, "wrong").statusCode());
         assertEquals(400, post(path, "{\"status\": \"fine\"}", guestToken).statusCode());
+        HttpResponse<String> notJson = post(path, "{", guestToken);
+        assertEquals(400, notJson.statusCode(), "the right token hears that its report is malformed");
+        assertTrue(JSON.readTree(notJson.body()).has("location"), notJson.body());
         assertEquals(200, post(path, running, guestToken).statusCode());
         assertEquals("awaiting-reboot", remediation().path("status").asText());
         assertEquals(200, post(path, done, guestToken).statusCode());
@@ -240,8 +243,65 @@ class ServerTest {
         assertEquals("network", entry.at("/actions/0/action").asText());
         HttpResponse<String> spent = post(path, done, guestToken);
         assertEquals(403, spent.statusCode(), "the token is spent once a final status is in");
-        assertTrue(spent.body().contains("spent"), spent.body());
+        assertEquals("{\"error\":\"report refused\"}", spent.body());
         assertEquals(403, post("/api/runs/" + id + "/remediation/web01", done, guestToken).statusCode());
+    }
+
+    /**
+     * A report the server refuses answers the same whatever the site holds: whether the VM had remediation
+     * staged by this run, by another, with its token spent, not at all, or the run does not exist. A wrong
+     * token tells nothing, and is recorded nowhere.
+     */
+    @Test
+    void aRefusedReportAnswersTheSameWhateverWasStaged() throws Exception {
+        String id = JSON.readTree(post("/api/runs", startBody("app02"), token).body()).get("id").asText();
+        awaitRun(id, "completed");
+        String guestToken = "0123456789abcdef";
+        dev.runbook.primitive.StateFile.at(site.recoverySite.state()).change(state -> {
+            var staged = dev.runbook.primitive.StateFile.section(state, "remediation");
+            staged.putObject("app02").put("run", id).put("status", "scheduled").put("tokenSha256", sha256(guestToken));
+            staged.putObject("web01").put("run", id).put("status", "succeeded"); // its token spent
+            staged.putObject("win03").put("run", "another-run").put("status", "scheduled")
+                    .put("tokenSha256", sha256(guestToken));
+            return null;
+        });
+        JsonNode before = dev.runbook.primitive.StateFile.at(site.recoverySite.state()).read().get("remediation");
+        String report = "{\"status\": \"succeeded\"}";
+
+        record Refusal(String what, String path, String body, String bearer) { }
+        List<Refusal> refusals = List.of(
+                new Refusal("staged by this run, wrong token", "/api/runs/" + id + "/remediation/app02", report, "wrong-token"),
+                new Refusal("staged, the server's token", "/api/runs/" + id + "/remediation/app02", report, token),
+                new Refusal("staged, no token", "/api/runs/" + id + "/remediation/app02", report, null),
+                new Refusal("staged, wrong token, malformed report", "/api/runs/" + id + "/remediation/app02",
+                        "{\"status\": \"fine\"}", "wrong-token"),
+                new Refusal("staged, wrong token, not JSON", "/api/runs/" + id + "/remediation/app02", "{", "wrong-token"),
+                new Refusal("token spent", "/api/runs/" + id + "/remediation/web01", report, guestToken),
+                new Refusal("staged by another run", "/api/runs/" + id + "/remediation/win03", report, guestToken),
+                new Refusal("nothing staged", "/api/runs/" + id + "/remediation/nosuch", report, "wrong-token"),
+                new Refusal("unknown run", "/api/runs/no-such-run/remediation/app02", report, "wrong-token"),
+                new Refusal("unknown run, the right token", "/api/runs/no-such-run/remediation/app02", report, guestToken));
+        HttpResponse<String> first = null;
+        for (Refusal r : refusals) {
+            HttpResponse<String> answer = post(r.path(), r.body(), r.bearer());
+            assertEquals(403, answer.statusCode(), r.what() + ": " + answer.body());
+            assertEquals("{\"error\":\"report refused\"}", answer.body(), r.what());
+            if (first != null) {
+                assertEquals(headersThatMatter(first), headersThatMatter(answer), r.what());
+            }
+            first = answer;
+        }
+        assertEquals(before, dev.runbook.primitive.StateFile.at(site.recoverySite.state()).read().get("remediation"),
+                "a refused report recorded something");
+        assertEquals(200, post("/api/runs/" + id + "/remediation/app02", report, guestToken).statusCode(),
+                "the right token still reports");
+    }
+
+    /** A response's headers, less the date, which differs between any two answers. */
+    private static java.util.Map<String, List<String>> headersThatMatter(HttpResponse<String> r) {
+        var headers = new java.util.TreeMap<>(r.headers().map());
+        headers.remove("date");
+        return headers;
     }
 
     private JsonNode remediation() {

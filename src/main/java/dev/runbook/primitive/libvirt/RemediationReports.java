@@ -3,6 +3,7 @@ package dev.runbook.primitive.libvirt;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.model.Hashes;
+import dev.runbook.primitive.GuestReports;
 import dev.runbook.primitive.StateFile;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -20,39 +21,54 @@ import java.util.Set;
 final class RemediationReports {
 
     private static final Set<String> STATUSES = Set.of("running", "awaiting-reboot", "succeeded", "partial", "failed");
-    
+    /** What a presented token's hash is compared with when no token is staged: no hash of any token. */
+    private static final String NONE = "-".repeat(64);
 
     private RemediationReports() {
     }
 
-    /** Records the report; empty when accepted, else why not ("invalid ..." for a malformed body). */
-    static Optional<String> accept(SiteRef site, String vm, String run, String token, JsonNode report) {
-        String status = report.path("status").asText("");
-        if (!STATUSES.contains(status)) {
+    /**
+     * Records the report when {@code token} is the one {@code run} staged for {@code vm}. Every refusal does the
+     * same work (the presented token is hashed and compared, against a stand-in when nothing is staged) and
+     * writes nothing.
+     */
+    static GuestReports.Verdict accept(SiteRef site, String vm, String run, String token, JsonNode report) {
+        byte[] presented = Hashes.sha256(token).getBytes(StandardCharsets.UTF_8);
+        StateFile file = StateFile.at(site.state());
+        try (StateFile.Hold ignored = file.lock()) {
+            ObjectNode state = file.read();
+            JsonNode entry = state.path("remediation").path(vm);
+            String expected = run.equals(entry.path("run").asText(null)) ? entry.path("tokenSha256").asText("") : "";
+            boolean issued = !expected.isEmpty();
+            boolean matches = MessageDigest.isEqual(presented, (issued ? expected : NONE).getBytes(StandardCharsets.UTF_8));
+            if (!issued || !matches) {
+                return new GuestReports.Refused();
+            }
+            Optional<String> invalid = invalid(report);
+            if (invalid.isPresent()) {
+                return new GuestReports.Invalid(invalid.get());
+            }
+            record((ObjectNode) entry, report, "endpoint");
+            if (dev.runbook.primitive.RemediationOutcome.FINAL.contains(report.path("status").asText())) {
+                ((ObjectNode) entry).remove("tokenSha256");
+            }
+            file.write(state);
+            return new GuestReports.Accepted();
+        }
+    }
+
+    /** Why a report cannot be recorded, if it cannot. */
+    private static Optional<String> invalid(JsonNode report) {
+        if (!report.isObject()) {
+            return Optional.of("invalid report: the body must be a JSON object");
+        }
+        if (!STATUSES.contains(report.path("status").asText(""))) {
             return Optional.of("invalid report: 'status' must be one of " + STATUSES);
         }
         if (report.has("actions") && !report.get("actions").isArray()) {
             return Optional.of("invalid report: 'actions' must be a list");
         }
-        return StateFile.at(site.state()).change(state -> {
-            ObjectNode entry = (ObjectNode) StateFile.section(state, "remediation").get(vm);
-            if (entry == null || !run.equals(entry.path("run").asText())) {
-                return Optional.of("run " + run + " staged no remediation for " + vm);
-            }
-            String expected = entry.path("tokenSha256").asText("");
-            if (expected.isEmpty()) {
-                return Optional.of("the report token of run " + run + " for " + vm + " is spent or was never issued");
-            }
-            byte[] presented = Hashes.sha256(token).getBytes(StandardCharsets.UTF_8);
-            if (!MessageDigest.isEqual(presented, expected.getBytes(StandardCharsets.UTF_8))) {
-                return Optional.of("the token is not the one run " + run + " staged for " + vm);
-            }
-            record(entry, report, "endpoint");
-            if (dev.runbook.primitive.RemediationOutcome.FINAL.contains(status)) {
-                entry.remove("tokenSha256");
-            }
-            return Optional.<String>empty();
-        });
+        return Optional.empty();
     }
 
     /** Puts a status seen (reported, read from the disk, or the deadline's) into the VM's entry. */
