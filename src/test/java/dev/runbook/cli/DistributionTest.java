@@ -98,6 +98,18 @@ class DistributionTest {
     }
 
     @Test
+    void aRepositoryStartedWithInitPassesItsOwnCiScript() throws Exception {
+        Path work = Files.createDirectories(dir.resolve("work-init"));
+        launch(work, "init", "ops");
+        // The CI script finds runbook on the PATH, as on a CI machine with the release installed.
+        String out = command(work, List.of("env", "PATH=" + home.resolve("bin") + ":" + System.getenv("PATH"),
+                "ops/ci/validate.sh"));
+        assertTrue(out.lines().anyMatch(l -> l.equals("ok  runbooks/test-failover.yaml")), out);
+        assertTrue(out.lines().anyMatch(l -> l.equals("ok  inventories/inventory.yaml")), out);
+        assertNothingBuilt();
+    }
+
+    @Test
     void theCompletionScriptLoadsInBash() throws Exception {
         String script = home.resolve("completion/runbook.bash").toString();
         String out = command(dir, List.of("bash", "-c", "source '" + script + "' && complete -p runbook"));
