@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
         subcommands = {ValidateCommand.class, PlanCommand.class, RunCommand.class, ResumeCommand.class,
                 DecideCommand.Commit.class, DecideCommand.Rollback.class, StatusCommand.class,
                 PrimitivesCommand.class, RulesCommand.class, RenderCommand.class, ServeCommand.class, DemoCommand.class,
-                ReplicationCommand.class, UnlockCommand.class,
+                ReplicationCommand.class, UnlockCommand.class, InitCommand.class,
                 AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:internal error", "2:invalid input (usage or validation)",

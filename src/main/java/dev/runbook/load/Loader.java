@@ -24,6 +24,11 @@ public final class Loader {
             this.kind = kind;
             this.schema = schema;
         }
+
+        /** The file name of this kind's JSON Schema, in {@code schemas/} and on the class path. */
+        public String schemaFile() {
+            return schema + ".schema.json";
+        }
     }
 
     private static final SchemaCheck RUNBOOK_SCHEMA = SchemaCheck.named(Kind.RUNBOOK.schema);
