@@ -62,7 +62,8 @@ final class Xml {
         List<Element> out = new ArrayList<>();
         NodeList nodes = parent.getChildNodes();
         for (int i = 0; i < nodes.getLength(); i++) {
-            if (nodes.item(i) instanceof Element e && e.getLocalName().equals(name)) {
+            // An element an edit created (createElement) has no local name, only its tag name.
+            if (nodes.item(i) instanceof Element e && name.equals(e.getLocalName() != null ? e.getLocalName() : e.getTagName())) {
                 out.add(e);
             }
         }
