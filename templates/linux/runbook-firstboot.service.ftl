@@ -11,7 +11,7 @@ ConditionPathExists=!/var/lib/runbook/remediation-status.json
 [Service]
 Type=oneshot
 ExecStart=/usr/local/sbin/runbook-firstboot
-TimeoutStartSec=180
+TimeoutStartSec=300
 # Non-blocking: a failure here never holds up boot.
 SuccessExitStatus=0 1
 RemainAfterExit=no

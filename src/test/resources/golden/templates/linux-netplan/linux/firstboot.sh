@@ -80,6 +80,23 @@ interface_with_mac() {
   return 1
 }
 
+# adapter_with_mac <mac>: the same, once udev has brought up the adapters: this unit may start while
+# the adapter's driver is still loading. It waits at most ADAPTER_WAIT seconds more for that MAC.
+ADAPTER_WAIT=30
+adapter_with_mac() {
+  local waited=0
+  if [ -z "$ROOT" ] && command -v udevadm > /dev/null 2>&1; then
+    udevadm settle --timeout=120 > /dev/null 2>&1 || true
+  fi
+  until interface_with_mac "$1"; do
+    if [ -n "$ROOT" ] || [ "$waited" -ge "$ADAPTER_WAIT" ]; then
+      return 1
+    fi
+    sleep 1
+    waited=$((waited + 1))
+  done
+}
+
 # write_file <path> <mode>: standard input into the file, replaced atomically.
 write_file() {
   local target="$ROOT$1"
@@ -126,7 +143,7 @@ gateway='10.10.0.1'
 conn='runbook-525400100001'
 dns=('10.10.0.2' '10.10.0.3')
 search=('example.internal')
-if ifname=$(interface_with_mac "$mac"); then
+if ifname=$(adapter_with_mac "$mac"); then
   if apply_live "$ifname" "$cidr" "$gateway" "${dns[@]}"; then
     record "network $mac" succeeded "$cidr on $ifname"
   else
