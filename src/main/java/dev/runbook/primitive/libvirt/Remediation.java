@@ -239,8 +239,11 @@ final class Remediation extends LibvirtPrimitive {
         SiteRef site = recovery(call);
         Path disk = Path.of(CallSupport.vm(call).at("/rootDisk/replica").asText());
         String statusPath = windows(call) ? WINDOWS_STATUS : LINUX_STATUS;
-        // A guest needs a while to boot: the first look at its disk waits one interval.
-        long[] nextRead = {System.nanoTime() + DISK_READ_EVERY.toNanos()};
+        boolean endpoint = Optional.ofNullable(call.bindings().get("site")).map(s -> s.hasNonNull("reportUrl")).orElse(false);
+        // A guest needs a while to boot: the first look at its disk waits one interval. Where the guest
+        // reports to an endpoint, its disk is only a fallback, read from three quarters of the deadline on:
+        // each read launches an appliance that would compete with the booting guest for the CPU.
+        long[] nextRead = {System.nanoTime() + (endpoint ? limit.multipliedBy(3).dividedBy(4) : DISK_READ_EVERY).toNanos()};
         String[] last = {"scheduled"};
         Optional<JsonNode> report = CallSupport.await(limit, () -> {
             JsonNode entry = StateFile.at(site.state()).read().path("remediation").path(vm);
@@ -268,11 +271,10 @@ final class Remediation extends LibvirtPrimitive {
             if (fromDisk.isPresent()) {
                 last[0] = fromDisk.get().path("status").asText("unknown");
                 record(site, vm, call.runId(), fromDisk.get(), "disk");
-                if (RemediationOutcome.FINAL.contains(last[0])) {
-                    return fromDisk;
-                }
             }
-            return Optional.empty();
+            // The guest's own report may have come in while the disk was read: the entry holds what counts.
+            JsonNode now = StateFile.at(site.state()).read().path("remediation").path(vm);
+            return RemediationOutcome.FINAL.contains(now.path("status").asText()) ? Optional.of(now) : Optional.empty();
         });
         if (report.isEmpty()) {
             String reason = "no report by the deadline of " + deadline + " (last status seen: " + last[0] + ")";
@@ -299,11 +301,14 @@ final class Remediation extends LibvirtPrimitive {
         }
     }
 
-    /** Keeps what was seen of a VM's remediation in the site's state file, for status. */
+    /**
+     * Keeps what was seen of a VM's remediation in the site's state file, for status. A final status is
+     * never replaced: a disk read that took a while does not overwrite the report the guest sent meanwhile.
+     */
     private static void record(SiteRef site, String vm, String run, JsonNode status, String source) {
         StateFile.at(site.state()).change(state -> {
             ObjectNode entry = StateFile.section(StateFile.section(state, "remediation"), vm);
-            if (run.equals(entry.path("run").asText(run))) {
+            if (run.equals(entry.path("run").asText(run)) && !RemediationOutcome.FINAL.contains(entry.path("status").asText())) {
                 RemediationReports.record(entry, status, source);
             }
             return null;
