@@ -57,7 +57,7 @@ class DistributionTest {
     @Test
     void theArchiveHoldsTheReleaseAndNoSources() {
         String top = "runbook-" + VERSION + "/";
-        for (String expected : List.of("bin/runbook", "bin/lib/jdk.sh", "lib/runbook.jar", "lib/picocli-4.7.7.jar",
+        for (String expected : List.of("bin/runbook", "bin/lib/jdk.sh", "bin/lib/guest-image.sh", "lib/runbook.jar", "lib/picocli-4.7.7.jar",
                 "runbooks/test-failover.yaml", "runbooks/commit.yaml", "templates/linux/firstboot.sh.ftl",
                 "schemas/runbook-v1.schema.json", "schemas/inventory-v1.schema.json", "inventories/sample.yaml",
                 "completion/runbook.bash", "README.md")) {
@@ -70,6 +70,7 @@ class DistributionTest {
             assertFalse(entry.contains("/target/"), "a build folder in the archive: " + entry);
         }
         assertTrue(Files.isExecutable(home.resolve("bin/runbook")), "bin/runbook is not executable once unpacked");
+        assertTrue(Files.isExecutable(home.resolve("bin/lib/guest-image.sh")), "the guest image script is not executable");
     }
 
     @Test
