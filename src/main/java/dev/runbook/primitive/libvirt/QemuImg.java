@@ -76,6 +76,15 @@ public final class QemuImg {
         return outcome.exit() == 0;
     }
 
+    /** What {@code qemu-img compare} says of two images: "Images are identical." or where they first differ. */
+    public static String compare(Path a, Path b) throws PrimitiveException, InterruptedException {
+        ProgramOutput outcome = run(List.of("compare", "-U", a.toString(), b.toString()));
+        if (outcome.exit() > 1) {
+            throw new PrimitiveException("qemu-img compare " + a + " " + b + " failed: " + outcome.err());
+        }
+        return outcome.out();
+    }
+
     /** The image's format as qemu-img detects it. */
     public static String format(Path disk) throws PrimitiveException, InterruptedException {
         if (!Files.exists(disk)) {

@@ -112,6 +112,11 @@ public final class Session implements AutoCloseable {
         return site;
     }
 
+    /** The connection, for building a site rather than running on it ({@link LibvirtSiteBuilder}). */
+    Connect connection() {
+        return connect;
+    }
+
     /** The state file's content; {@link #writeState} replaces it. */
     public ObjectNode state() {
         return state.exists() ? state.read() : StateFile.JSON.createObjectNode();
