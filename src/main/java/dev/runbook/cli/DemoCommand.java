@@ -45,11 +45,20 @@ final class DemoCommand implements Callable<Integer> {
             description = "The folder of the shipped runbooks (default: those installed with runbook).")
     Path runbooks;
 
+    @Option(names = "--real",
+            description = "Recover a real Debian guest instead: a planned failover on qemu:///system (as root; libvirtd and "
+                    + "QEMU under TCG), the guest booted from its adapted replica and reporting its remediation, then "
+                    + "rollback, verified; a few minutes, more on first use while its disk is built.")
+    boolean real;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path folder = runbooks != null ? runbooks : Shipped.runbooks();
+        if (real) {
+            return RealDemo.run(folder, dir, out, err);
+        }
         Path testFailover = folder.resolve("test-failover.yaml");
         if (!Files.isRegularFile(testFailover)) {
             err.println("runbook: " + testFailover + " not found; name the shipped runbooks' folder with --runbooks DIR");
@@ -126,7 +135,7 @@ final class DemoCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private int step(PrintWriter out, PrintWriter err, String... args) {
+    static int step(PrintWriter out, PrintWriter err, String... args) {
         out.println("$ runbook " + String.join(" ", args));
         out.flush();
         int code = Main.execute(args, out, err);
@@ -135,7 +144,7 @@ final class DemoCommand implements Callable<Integer> {
         return code;
     }
 
-    private static String lastRun(Path journal) {
+    static String lastRun(Path journal) {
         try (Journal j = SqliteJournal.open(journal)) {
             return j.runs().stream().max(Comparator.comparing(RunRecord::startedAt)).orElseThrow().id();
         }
