@@ -2,6 +2,7 @@ package dev.runbook.demo;
 
 import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.primitive.ReplicationPort;
+import dev.runbook.primitive.StateFile;
 import dev.runbook.primitive.libvirt.LibvirtSiteBuilder;
 import dev.runbook.primitive.libvirt.SiteRef;
 import java.io.IOException;
@@ -92,8 +93,10 @@ public final class DemoSite {
         StringBuilder protectedNode = new StringBuilder("<node>\n");
         StringBuilder recoveryNode = new StringBuilder("<node>\n");
         ReplicationPort port = recovery.replication();
-        Files.writeString(rec.state(), "{\"replication\": {}}\n");
-        Files.writeString(prot.state(), "{}\n");
+        // Written as every later change writes them, so a site whose changes were all undone reads the same.
+        var empty = StateFile.JSON.createObjectNode();
+        StateFile.at(rec.state()).write(empty.deepCopy().set("replication", StateFile.JSON.createObjectNode()));
+        StateFile.at(prot.state()).write(empty);
         for (Vm vm : VMS) {
             List<ReplicationPort.Pair> pairs = new ArrayList<>();
             List<Path> sources = new ArrayList<>();

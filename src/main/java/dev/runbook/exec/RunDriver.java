@@ -187,8 +187,12 @@ final class RunDriver {
             batch.flush();
             return new Result(run.runId, RunState.COMPENSATION_FAILED, message);
         }
-        String message = failure + "\nEvery change was undone, in reverse order"
-                + (notes.isEmpty() ? "." : "; not undone: " + String.join("; ", notes) + ".")
+        boolean undoneAny = after.compensations().values().stream()
+                .anyMatch(c -> CompensationState.of(c.state()) == CompensationState.DONE);
+        String message = failure + (undoneAny || notes.isEmpty()
+                ? "\nEvery change was undone, in reverse order" + (notes.isEmpty() ? "." : "; not undone: "
+                        + String.join("; ", notes) + ".")
+                : "\nNothing was undone: " + String.join("; ", notes) + ".")
                 + finallyFailed.map(f -> "\n" + f).orElse("");
         batch.run(RunState.COMPENSATED, message);
         endLocks(batch);
