@@ -34,7 +34,7 @@ public final class DemoSite {
         }
 
         String osRelease() {
-            return name.equals("app02")
+            return name.equals("app02") || name.equals("db01")
                     ? "NAME=\"Red Hat Enterprise Linux\"\nID=rhel\nVERSION_ID=\"9.4\"\nPRETTY_NAME=\"Red Hat Enterprise Linux 9.4\"\n"
                     : "NAME=\"Ubuntu\"\nID=ubuntu\nVERSION_ID=\"22.04\"\nPRETTY_NAME=\"Ubuntu 22.04 LTS\"\n";
         }
@@ -43,7 +43,8 @@ public final class DemoSite {
     static final List<Vm> VMS = List.of(
             new Vm("web01", "prod-lan", "52:54:00:10:00:01", "bios", 2, 4096, "virtio", List.of("root", "data")),
             new Vm("app02", "prod-lan", "52:54:00:10:00:02", "uefi", 4, 8192, "virtio", List.of("root")),
-            new Vm("win03", "prod-dmz", "52:54:00:10:00:03", "uefi", 4, 16384, "sata", List.of("system", "logs")));
+            new Vm("win03", "prod-dmz", "52:54:00:10:00:03", "uefi", 4, 16384, "sata", List.of("system", "logs")),
+            new Vm("db01", "prod-lan", "52:54:00:10:00:04", "uefi", 2, 4096, "virtio", List.of("root")));
 
     static final List<String> SOURCE_NETWORKS = List.of("prod-lan", "prod-dmz");
     static final List<String> RECOVERY_NETWORKS =
@@ -303,6 +304,7 @@ public final class DemoSite {
                             dns: [10.10.0.2, 10.10.0.3]
                             searchDomains: [example.internal]
                       remediation: {network: restore-static, reportDeadline: 3m}
+                      labels: {tier: web, app: shop}
                     - name: app02
                       hostname: app02.example.internal
                       sourceSite: protected
@@ -321,6 +323,7 @@ public final class DemoSite {
                           network: prod-lan
                           ipv4: dhcp
                       remediation: {network: preserve}
+                      labels: {tier: app, app: shop}
                     - name: win03
                       hostname: win03
                       sourceSite: protected
@@ -344,6 +347,26 @@ public final class DemoSite {
                             gateway: 192.168.50.1
                             dns: [192.168.50.2]
                       remediation: {network: restore-source, reportDeadline: 2m}
+                      labels: {tier: reporting}
+                    - name: db01
+                      hostname: db01.example.internal
+                      sourceSite: protected
+                      recoverySite: recovery
+                      sourceDomain: db01
+                      controllerDomain: ctrl-db01
+                      hardwareProfile: kvm-virtio
+                      firmware: uefi
+                      compute: {vcpus: 2, memoryMiB: 4096}
+                      os: {family: linux, flavour: rhel-9, networkStack: networkmanager}
+                      disks:
+                        - {name: root, source: %3$s/protected/db01-root.qcow2, replica: %3$s/recovery/db01-root.qcow2, root: true, target: vda}
+                      nics:
+                        - name: eth0
+                          mac: "52:54:00:10:00:04"
+                          network: prod-lan
+                          ipv4: dhcp
+                      remediation: {network: preserve}
+                      labels: {tier: db, app: shop}
                 """.formatted(prot.uri(), rec.uri(), d);
     }
 }

@@ -71,6 +71,19 @@ final class RunDriver {
         return complete(batch);
     }
 
+    /** Runs the prechecks of a run that has not started; blocked, it ends so and frees its VM. */
+    Optional<String> precheckOnly() {
+        run.reload();
+        Batch batch = run.batch();
+        Optional<String> blocked = prechecks.blocking(batch);
+        if (blocked.isPresent()) {
+            batch.run(RunState.BLOCKED, blocked.get());
+            endLocks(batch);
+            batch.flush();
+        }
+        return blocked;
+    }
+
     /** Records the operator's decision on a run that awaits one; see {@link DecisionPoint#decide}. */
     DecisionPoint.Asked decide(Operation.Outcome requested, String by, boolean acceptGate) {
         return decisions.decide(requested, by, acceptGate);

@@ -378,6 +378,11 @@ public final class EngineBench {
         }
 
         @Override
+        public List<Admission.Refusal> admitAll(RunRecord planRun, List<Admission> children) {
+            return inner.admitAll(planRun, children);
+        }
+
+        @Override
         public String id() {
             return inner.id();
         }
