@@ -156,12 +156,19 @@ public final class RecoveryRun {
         return Optional.of(new Result(planRun, RunState.BLOCKED, message));
     }
 
-    /** Starts VMs as tiers, dependencies and bounds allow, until every VM has settled. */
+    /**
+     * Starts VMs as tiers, dependencies and bounds allow, until every VM has settled. The journal is never
+     * written while the states are locked: its listeners run under the journal's own lock.
+     */
     private void schedule() {
         List<Thread> threads = new ArrayList<>();
-        synchronized (states) {
-            while (states.values().stream().anyMatch(s -> !s.settled())) {
-                boolean launched = false;
+        while (true) {
+            Map<String, String> skips = new LinkedHashMap<>();
+            boolean launched = false;
+            synchronized (states) {
+                if (states.values().stream().allMatch(VmState::settled)) {
+                    break;
+                }
                 for (int t = 0; t < plan.tiers().size(); t++) {
                     SitePlan.Tier tier = plan.tiers().get(t);
                     boolean earlierSettled = plan.tiers().subList(0, t).stream().flatMap(x -> x.vms().stream())
@@ -171,8 +178,8 @@ public final class RecoveryRun {
                             continue;
                         }
                         if (halted) {
-                            skip(vm.vm(), "not attempted: the plan halted (" + haltReason + ")");
-                            launched = true;
+                            states.put(vm.vm(), VmState.SKIPPED);
+                            skips.put(vm.vm(), "not attempted: the plan halted (" + haltReason + ")");
                             continue;
                         }
                         if (!earlierSettled) {
@@ -180,8 +187,8 @@ public final class RecoveryRun {
                         }
                         Optional<String> unmet = unmetDependency(vm);
                         if (unmet.isPresent()) {
-                            skip(vm.vm(), unmet.get());
-                            launched = true;
+                            states.put(vm.vm(), VmState.SKIPPED);
+                            skips.put(vm.vm(), unmet.get());
                             continue;
                         }
                         if (!dependenciesMet(vm) || !withinBounds(tier, vm)) {
@@ -192,7 +199,7 @@ public final class RecoveryRun {
                         launched = true;
                     }
                 }
-                if (!launched) {
+                if (!launched && skips.isEmpty()) {
                     try {
                         states.wait(200);
                     } catch (InterruptedException e) {
@@ -201,6 +208,7 @@ public final class RecoveryRun {
                     }
                 }
             }
+            skips.forEach(this::skip);
         }
         for (Thread t : threads) {
             try {
@@ -220,8 +228,8 @@ public final class RecoveryRun {
         }
         for (SitePlan.Edge e : vm.after()) {
             VmState dep = states.get(e.vm());
-            if (dep.failed() && !e.waitFor().equals("attempted")
-                    && !(e.waitFor().equals("started") && started.contains(e.vm()))) {
+            // A dependency that failed (and was rolled back) no longer serves, even one that had started.
+            if (dep.failed() && !e.waitFor().equals("attempted")) {
                 return Optional.of("not attempted: it waits for " + e.vm() + " to be " + e.waitFor() + ", and "
                         + e.vm() + " " + (dep == VmState.FAILED ? "failed" : dep == VmState.BLOCKED
                         ? "was blocked by its prechecks" : "was not attempted"));
@@ -322,10 +330,8 @@ public final class RecoveryRun {
         journal.subscribe(e -> {
             if (e.kind() == Entry.Kind.STEP && e.state().equals(StepState.SUCCEEDED.id())) {
                 String vm = startSteps.get(e.runId() + "/" + e.step());
-                if (vm != null && started.add(vm)) {
-                    synchronized (states) {
-                        states.notifyAll();
-                    }
+                if (vm != null) {
+                    started.add(vm); // the scheduler sees it at its next look, within 200 ms
                 }
             }
         });
