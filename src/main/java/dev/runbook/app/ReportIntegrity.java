@@ -31,9 +31,10 @@ public final class ReportIntegrity {
     /** How the hashed text is made, stated in every report so that anyone can recompute it. */
     public static final String CANONICAL_FORM = "UTF-8 text, one line per record, each line ending in a newline:"
             + " first the admission record of every run the report names (the run, the run it continues, the runs"
-            + " continuing it), ordered by run id, as the JSON array [\"run\", id, parent, runbook, runbookVersion,"
-            + " runbookSha256, runbookFile, git, inventory, inventorySha256, inventoryFile, planHash, plan, vm,"
-            + " operation, startedAt, startedBy]; then every journal entry of the run and of the runs continuing it,"
+            + " continuing it, the recovery plan run it is part of or the VM runs of it), ordered by run id, as the"
+            + " JSON array [\"run\", id, parent, runbook, runbookVersion, runbookSha256, runbookFile, git, inventory,"
+            + " inventorySha256, inventoryFile, planHash, plan, vm, operation, startedAt, startedBy, planRun]; then"
+            + " every journal entry of the run and of the runs continuing it or recovering a VM of it,"
             + " up to the entry the report was made through, ordered by seq, as the JSON array [seq, runId, kind,"
             + " step, state, data, at], data being the entry's JSON with object keys sorted; compact JSON throughout";
 
@@ -98,7 +99,7 @@ public final class ReportIntegrity {
             ArrayNode a = JSON.arrayNode().add("run");
             for (String v : new String[] {r.id(), r.parent(), r.runbook(), r.runbookVersion(), r.runbookSha256(),
                     r.runbookFile(), r.git(), r.inventory(), r.inventorySha256(), r.inventoryFile(), r.planHash(), r.plan(),
-                    r.vm(), r.operation(), r.startedAt().toString(), r.startedBy()}) {
+                    r.vm(), r.operation(), r.startedAt().toString(), r.startedBy(), r.planRun()}) {
                 a.add(v);
             }
             out.append(a).append('\n');

@@ -64,10 +64,11 @@ public final class RunReport {
     }
 
     /**
-     * What a report reads: the run, the run it continues, the runs continuing it (at any depth, in the order
-     * they were admitted), and their entries up to {@code through}.
+     * What a report reads: the run, the run it continues and the recovery plan run it is part of, the runs
+     * continuing it or recovering a VM of it (at any depth, in the order they were admitted), and their
+     * entries up to {@code through}.
      */
-    record Scope(RunRecord run, Optional<RunRecord> parent, List<RunRecord> continuing,
+    record Scope(RunRecord run, Optional<RunRecord> parent, Optional<RunRecord> planRun, List<RunRecord> continuing,
                  Map<String, List<Entry>> entries, long through) {
 
         /** The runs whose entries the report reads: the run first. */
@@ -82,6 +83,7 @@ public final class RunReport {
         List<RunRecord> named() {
             List<RunRecord> out = new ArrayList<>(reported());
             parent.ifPresent(out::add);
+            planRun.filter(p -> !out.contains(p)).ifPresent(out::add);
             return out;
         }
 
@@ -114,6 +116,9 @@ public final class RunReport {
             if (r.parent() != null) {
                 children.computeIfAbsent(r.parent(), p -> new ArrayList<>()).add(r);
             }
+            if (r.planRun() != null) {
+                children.computeIfAbsent(r.planRun(), p -> new ArrayList<>()).add(r);
+            }
         }
         List<RunRecord> continuing = new ArrayList<>();
         Set<String> seen = new HashSet<>(Set.of(runId));
@@ -135,7 +140,8 @@ public final class RunReport {
         continuing.removeIf(c -> entries.get(c.id()).isEmpty());
         continuing.sort(Comparator.comparingLong(c -> entries.get(c.id()).get(0).seq()));
         Optional<RunRecord> parent = Optional.ofNullable(run.get().parent()).map(byId::get);
-        return Optional.of(new Scope(run.get(), parent, continuing, entries, last));
+        Optional<RunRecord> planRun = Optional.ofNullable(run.get().planRun()).map(byId::get);
+        return Optional.of(new Scope(run.get(), parent, planRun, continuing, entries, last));
     }
 
     static ObjectNode report(Scope s, String journalId) {
@@ -145,11 +151,13 @@ public final class RunReport {
         s.allEntries().stream().filter(e -> e.seq() == s.through()).findFirst()
                 .ifPresent(e -> journal.put("throughAt", e.at().toString()));
         s.parent().ifPresent(p -> o.set("continues", link(p)));
+        s.planRun().ifPresent(p -> o.set("recoveryPlanRun", link(p)));
         o.set("decisions", decisions(s));
         ArrayNode runs = o.putArray("runs");
         for (RunRecord r : s.reported()) {
-            List<String> children = s.continuing().stream().filter(c -> r.id().equals(c.parent())).map(RunRecord::id).toList();
-            runs.add(RunSection.of(r, s.entries().get(r.id()), children));
+            List<String> continuedBy = s.continuing().stream().filter(c -> r.id().equals(c.parent())).map(RunRecord::id).toList();
+            List<String> vmRuns = s.continuing().stream().filter(c -> r.id().equals(c.planRun())).map(RunRecord::id).toList();
+            runs.add(RunSection.of(r, s.entries().get(r.id()), continuedBy, vmRuns));
         }
         List<Entry> all = s.allEntries();
         ObjectNode integrity = o.putObject("integrity").put("algorithm", "SHA-256").put("sha256", s.sha256())

@@ -49,18 +49,29 @@ final class RunSection {
         this.planError = error;
     }
 
-    static ObjectNode of(RunRecord run, List<Entry> entries, List<String> continuedBy) {
-        return new RunSection(run, entries).section(continuedBy);
+    /**
+     * @param continuedBy the runs continuing this one (its commit or rollback)
+     * @param vmRuns      the runs recovering one VM each, when this run recovers a plan
+     */
+    static ObjectNode of(RunRecord run, List<Entry> entries, List<String> continuedBy, List<String> vmRuns) {
+        return new RunSection(run, entries).section(continuedBy, vmRuns);
     }
 
-    private ObjectNode section(List<String> continuedBy) {
+    private ObjectNode section(List<String> continuedBy, List<String> vmRuns) {
         ObjectNode o = MAPPER.createObjectNode().put("id", run.id()).put("operation", run.operation()).put("vm", run.vm());
         identity(o);
         if (run.parent() != null) {
             o.put("continues", run.parent());
         }
+        if (run.planRun() != null) {
+            o.put("recoveryPlanRun", run.planRun());
+        }
         ArrayNode children = o.putArray("continuedBy");
         continuedBy.forEach(children::add);
+        if (!vmRuns.isEmpty()) {
+            ArrayNode vms = o.putArray("vmRuns");
+            vmRuns.forEach(vms::add);
+        }
         o.set("prechecks", prechecks());
         Map<String, ObjectNode> steps = steps();
         o.set("steps", MAPPER.valueToTree(steps.values()));
@@ -72,6 +83,9 @@ final class RunSection {
             o.set("remediation", MAPPER.createObjectNode().put("vm", run.vm()).setAll(remediation));
         }
         o.set("network", NicAddresses.of(plan, plannedActions(), steps, remediation));
+        if (plan.path("tiers").isArray()) {
+            RecoveryTiers.of(plan, run.startedAt(), entries, o);
+        }
         o.set("notes", notes());
         o.set("lifecycle", kind(Entry.Kind.LIFECYCLE, (e, n) -> n.put("vm", e.step()).put("state", e.state())));
         o.set("locks", kind(Entry.Kind.LOCKS, (e, n) -> {
@@ -336,6 +350,9 @@ final class RunSection {
     private ArrayNode notes() {
         return kind(Entry.Kind.NOTE, (e, n) -> {
             n.put("note", e.state());
+            if (e.step() != null) {
+                n.put("about", e.step());
+            }
             JsonNode d = e.data() == null ? MAPPER.missingNode() : e.data();
             n.put("message", d.path("message").isTextual() ? d.get("message").asText() : Timeline.fields(d));
             copyText(d, n, "by", "reason");

@@ -72,6 +72,12 @@ final class ReportLayout {
                     + text(p, "vm") + ", runbook " + text(p, "runbook") + ", started by " + text(p, "startedBy") + " at "
                     + text(p, "startedAt") + "), whose own report shows its steps."));
         }
+        if (r.has("recoveryPlanRun")) {
+            JsonNode p = r.get("recoveryPlanRun");
+            add(new Block.Paragraph("This run recovers one VM of recovery plan run " + text(p, "id") + " (" + text(p, "operation")
+                    + " of " + text(p, "runbook") + ", started by " + text(p, "startedBy") + " at " + text(p, "startedAt")
+                    + "), whose own report shows every VM."));
+        }
     }
 
     private void decisions(JsonNode decisions) {
@@ -92,13 +98,20 @@ final class ReportLayout {
     private void run(JsonNode run, String reported) {
         boolean root = text(run, "id").equals(reported);
         add(new Block.Heading(2, "Run " + text(run, "id") + ": " + text(run, "operation") + " of " + text(run, "vm")
-                + (root ? "" : " (continues run " + text(run, "continues") + ")")));
+                + (root ? "" : run.has("continues") ? " (continues run " + text(run, "continues") + ")"
+                : run.has("recoveryPlanRun") ? " (a VM of recovery plan run " + text(run, "recoveryPlanRun") + ")" : "")));
         identity(run);
         awaiting(run.path("awaiting"));
-        prechecks(run.path("prechecks"));
-        steps(run.path("steps"));
-        notExecuted(run.path("notExecuted"));
-        compensations(run.path("compensations"));
+        if (run.has("tiers")) {
+            tiers(run);
+            add(new Block.Paragraph("A recovery plan run: each VM's prechecks, steps and compensations are in the"
+                    + " section of its VM run."));
+        } else {
+            prechecks(run.path("prechecks"));
+            steps(run.path("steps"));
+            notExecuted(run.path("notExecuted"));
+            compensations(run.path("compensations"));
+        }
         remediation(run.path("remediation"));
         addresses(run.path("network"));
         notes(run.path("notes"));
@@ -135,6 +148,14 @@ final class ReportLayout {
         List<String> children = new ArrayList<>();
         run.path("continuedBy").forEach(c -> children.add("run " + c.asText()));
         f.add(List.of("Continued by", children.isEmpty() ? "no run" : String.join(", ", children)));
+        if (run.has("recoveryPlanRun")) {
+            f.add(List.of("Recovery plan run", text(run, "recoveryPlanRun")));
+        }
+        if (run.has("vmRuns")) {
+            List<String> vms = new ArrayList<>();
+            run.get("vmRuns").forEach(v -> vms.add(v.asText()));
+            f.add(List.of("VM runs", String.join(", ", vms)));
+        }
         add(new Block.Facts(f));
     }
 
@@ -159,6 +180,28 @@ final class ReportLayout {
                 List.of("Prompt", text(a, "prompt")), List.of("Options", String.join(", ", options)),
                 List.of("Window", a.has("deadline") ? "until " + text(a, "deadline") + ", then " + text(a, "onTimeout") : "none"),
                 List.of("Commit gate", a.has("commitWhen") ? text(a, "commitWhen") : "none"))));
+    }
+
+    private void tiers(JsonNode run) {
+        add(new Block.Heading(3, "Tiers against their recovery time objective"));
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode t : run.path("tiers")) {
+            List<String> vms = new ArrayList<>();
+            t.path("vms").forEach(v -> vms.add(text(v, "vm") + ": " + text(v, "state")
+                    + (v.path("reason").isTextual() && !text(v, "reason").equals(text(v, "state")) ? " (" + text(v, "reason") + ")" : "")));
+            rows.add(List.of(text(t, "name"), String.join("; ", vms), achieved(t), text(t, "rto"), met(t)));
+        }
+        JsonNode whole = run.path("rto");
+        rows.add(List.of("whole plan", "-", achieved(whole), text(whole, "rto"), met(whole)));
+        add(new Block.Table(List.of("Tier", "VMs", "Achieved", "RTO", "Met"), rows));
+    }
+
+    private static String achieved(JsonNode t) {
+        return t.path("achievedMillis").isNumber() ? duration(t.get("achievedMillis").asLong()) : "not settled";
+    }
+
+    private static String met(JsonNode t) {
+        return t.path("met").isBoolean() ? (t.get("met").asBoolean() ? "yes" : "no") : "-";
     }
 
     private void prechecks(JsonNode prechecks) {
@@ -271,7 +314,8 @@ final class ReportLayout {
         }
         add(new Block.Heading(3, "Notes"));
         List<List<String>> rows = new ArrayList<>();
-        notes.forEach(n -> rows.add(List.of(text(n, "at"), text(n, "note"), text(n, "message"))));
+        notes.forEach(n -> rows.add(List.of(text(n, "at"), text(n, "note") + (n.has("about") ? " (" + text(n, "about") + ")" : ""),
+                text(n, "message"))));
         add(new Block.Table(List.of("At", "Note", "Message"), rows));
     }
 

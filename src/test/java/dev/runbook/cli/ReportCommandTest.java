@@ -162,4 +162,43 @@ class ReportCommandTest {
             ok(Cli.run("report", id, "--verify", file.toString(), "--journal", j));
         }
     }
+
+    @Test
+    void aRecoveryPlanRunReportsEveryVmRunItsTiersAndTheirRollbacks() throws Exception {
+        LocalSiteFixture site = new LocalSiteFixture(dir);
+        String j = site.journal.toString();
+        Path plan = dir.resolve("pair.yaml");
+        Files.writeString(plan, """
+                apiVersion: runbooks/v1
+                kind: RecoveryPlan
+                metadata: {name: pair, version: 1.0.0, description: "The database, then the application server."}
+                spec:
+                  operation: test-failover
+                  rto: 30m
+                  tiers:
+                    - {name: database, rto: 10m, vms: [{name: db01}]}
+                    - {name: application, vms: [{name: app02, after: [db01]}]}
+                """);
+        String id = LifecycleCliTest.runId(ok(Cli.run("run", plan.toString(), "-i", site.inventory.toString(), "--journal", j)));
+        ok(Cli.run("rollback", id, "--by", "carol", "--journal", j));
+
+        JsonNode json = JSON.readTree(ok(Cli.run("report", id, "--format", "json", "--journal", j)).out());
+        JsonNode planRun = json.at("/runs/0");
+        assertEquals("rolled-back", planRun.path("state").asText());
+        assertEquals(List.of(id + ".db01", id + ".app02"), List.of(planRun.at("/vmRuns/0").asText(), planRun.at("/vmRuns/1").asText()));
+        assertEquals(5, json.path("runs").size(), "the plan run, a run per VM and each VM's rollback");
+        assertEquals("ready", planRun.at("/tiers/0/vms/0/state").asText());
+        assertTrue(planRun.at("/tiers/0/met").asBoolean() && planRun.at("/rto/met").asBoolean(), planRun.path("tiers").toString());
+        assertEquals(2, json.path("decisions").size());
+        json.path("decisions").forEach(d -> assertEquals("carol", d.path("decidedBy").asText()));
+
+        JsonNode vm = JSON.readTree(ok(Cli.run("report", id + ".app02", "--format", "json", "--journal", j)).out());
+        assertEquals(id, vm.at("/recoveryPlanRun/id").asText());
+        assertEquals(id, vm.at("/runs/0/recoveryPlanRun").asText());
+
+        Path md = dir.resolve("plan.md");
+        ok(Cli.run("report", id, "--out", md.toString(), "--journal", j));
+        assertTrue(Files.readString(md).contains("| database | db01: ready |"), Files.readString(md));
+        ok(Cli.run("report", id, "--verify", md.toString(), "--journal", j));
+    }
 }
