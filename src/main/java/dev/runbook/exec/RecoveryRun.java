@@ -293,13 +293,13 @@ public final class RecoveryRun {
             outcome = VmState.FAILED;
             reason = "failed: " + e.getMessage();
         }
-        set(vm.vm(), outcome, reason);
         if (outcome == VmState.FAILED && (vm.critical() || RecoveryPlanPolicy.of(plan) == RecoveryPlanPolicy.HALT)) {
-            synchronized (states) {
+            synchronized (states) { // before the VM reads as settled, so nothing waiting on it starts
                 halted = true;
                 haltReason = vm.vm() + (vm.critical() ? ", a critical VM," : "") + " failed";
             }
         }
+        set(vm.vm(), outcome, reason);
     }
 
     private Optional<String> gates(SitePlan.Vm vm, String runId) {
