@@ -58,7 +58,7 @@ public final class SiteAdapters {
     /** The ownership records of an inventory's VM at its recovery and source sites, outside runs. */
     public static Ownership ownership(Inventory inventory, Inventory.Vm vm) throws PrimitiveException {
         return ownership(Map.of("site", entry(inventory, vm.recoverySite()), "sourceSite",
-                entry(inventory, vm.sourceSite())));
+                entry(inventory, vm.protectedSite())));
     }
 
     /** An inventory site entry with its name, as plans bind it. */

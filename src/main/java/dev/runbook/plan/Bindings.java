@@ -40,7 +40,7 @@ final class Bindings {
         v.set("replicas", replicas);
         roots.put("vm", v);
         roots.put("site", site(inventory, vm.recoverySite()));
-        roots.put("sourceSite", site(inventory, vm.sourceSite()));
+        roots.put("sourceSite", site(inventory, vm.protectedSite()));
         ObjectNode networks = JSON.objectNode();
         for (Inventory.NetworkMapping m : inventory.networks()) {
             networks.set(m.source(), JSON.objectNode().put("production", m.production()).put("test", m.test()));

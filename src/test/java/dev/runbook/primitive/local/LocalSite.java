@@ -96,7 +96,7 @@ public final class LocalSite {
         inventory.sites().values().forEach(s -> pathOf(s.uri()).ifPresent(p -> states.computeIfAbsent(
                 at(p).file(), k -> empty())));
         for (Inventory.Vm vm : inventory.vms()) {
-            state(inventory, vm.sourceSite(), states).ifPresent(s -> SiteSeed.source(s, vm));
+            state(inventory, vm.protectedSite(), states).ifPresent(s -> SiteSeed.source(s, vm));
             state(inventory, vm.recoverySite(), states).ifPresent(s -> SiteSeed.recovery(s, vm, inventory));
         }
         states.forEach((path, state) -> at(path).store.write(state));
