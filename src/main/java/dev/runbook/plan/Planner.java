@@ -19,6 +19,7 @@ import dev.runbook.model.SourceSpan;
 import dev.runbook.model.Step;
 import dev.runbook.primitive.Catalog;
 import dev.runbook.primitive.PrimitiveSpec;
+import dev.runbook.primitive.SiteBindings;
 import dev.runbook.template.GuestModel;
 import dev.runbook.template.Templates;
 import java.nio.charset.StandardCharsets;
@@ -108,7 +109,7 @@ public final class Planner {
 
     private Map<String, JsonNode> staticBindings() {
         Map<String, JsonNode> out = new LinkedHashMap<>();
-        for (String name : List.of("vm", "site", "sourceSite", "networks")) {
+        for (String name : List.of("vm", SiteBindings.RECOVERY, SiteBindings.PROTECTED, "networks")) {
             out.put(name, roots.get(name));
         }
         return out;
