@@ -61,11 +61,10 @@ final class Bindings {
         return out;
     }
 
-    /** The same names as plain maps and lists for FreeMarker, the deprecated ones included. */
+    /** The same names as plain maps and lists for FreeMarker (which binds the deprecated ones as it renders). */
     static Map<String, Object> templateModel(Map<String, JsonNode> roots) {
         Map<String, Object> model = new LinkedHashMap<>();
         roots.forEach((k, v) -> model.put(k, Planner.MAPPER.convertValue(v, new TypeReference<Object>() { })));
-        Scope.DEPRECATED.forEach((old, now) -> model.put(old, model.get(now)));
         return model;
     }
 }

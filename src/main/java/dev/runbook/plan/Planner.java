@@ -178,7 +178,20 @@ public final class Planner {
         if (a.uses().equals("remediation.stage") && !skipped && guestInvalid != null) {
             diagnostics.add(guestInvalid);
         } else if (a.uses().equals("remediation.stage") && !skipped) {
-            scripts = Scripts.render(templates, templateModel, with, a.with().pointer(), this::error);
+            scripts = Scripts.render(templates, templateModel, with, a.with().pointer(), new Scripts.Errors() {
+                @Override
+                public void error(String pointer, String rule, String message) {
+                    Planner.this.error(pointer, rule, message);
+                }
+
+                @Override
+                public void warning(SourceSpan at, String rule, String message) {
+                    Diagnostic d = Diagnostic.warning(at, rule, message);
+                    if (!diagnostics.contains(d)) { // a template staged by several steps is read at each
+                        diagnostics.add(d);
+                    }
+                }
+            });
         }
         Plan.Retry retry = a.retry().map(r -> new Plan.Retry(r.attempts(), Durations.format(r.backoff()),
                 Durations.format(r.maxBackoff()), r.jitter())).orElse(null);

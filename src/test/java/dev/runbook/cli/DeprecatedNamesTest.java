@@ -111,6 +111,39 @@ class DeprecatedNamesTest {
         }
     }
 
+    @Test
+    void aTemplateReadingSiteWarnsWhereItReadsAndRendersTheSame(@TempDir Path dir) throws IOException {
+        Path runbook = Files.createDirectories(dir.resolve("runbooks")).resolve("test-failover.yaml");
+        Files.copy(Path.of("runbooks/test-failover.yaml"), runbook);
+        try (var shipped = Files.walk(Path.of("templates"))) {
+            for (Path from : shipped.filter(Files::isRegularFile).toList()) {
+                Path to = dir.resolve(from.toString());
+                Files.createDirectories(to.getParent());
+                Files.copy(from, to);
+            }
+        }
+        Path firstboot = dir.resolve("templates/linux/firstboot.sh.ftl");
+        String text = Files.readString(firstboot);
+        String anchor = "VM_NAME=[=guest.name]\n";
+        Files.writeString(firstboot, text.replace(anchor, anchor + "SITES=[=recoverySite.name][=protectedSite.name]\n"));
+        String[] args = {"plan", runbook.toString(), "-i", SAMPLE.toString(), "--vm", "web01", "-f", "json"};
+        Cli now = Cli.run(args);
+        assertEquals(0, now.code(), now.err());
+        assertEquals("", now.err());
+
+        Files.writeString(firstboot, text.replace(anchor, anchor + "SITES=[=site.name][=sourceSite.name]\n"));
+        Cli before = Cli.run(args);
+        assertEquals(0, before.code(), before.err());
+        int line = text.lines().toList().indexOf("VM_NAME=[=guest.name]") + 2;
+        assertEquals(List.of(
+                firstboot + ":" + line + ":7: warning [deprecated-name]: 'site' is deprecated; write 'recoverySite'",
+                firstboot + ":" + line + ":19: warning [deprecated-name]: 'sourceSite' is deprecated; write 'protectedSite'"),
+                before.err().lines().filter(l -> l.contains("[deprecated-name]")).toList(), before.err());
+        JsonNode script = JSON.readTree(now.out()).at("/steps");
+        assertEquals(script, JSON.readTree(before.out()).at("/steps"), "the same scripts, rendered the same");
+        assertTrue(script.toString().contains("SITES='recovery''protected'"), script.toString());
+    }
+
     /** The lines of {@code file} with a deprecated-name warning saying {@code message}, each placed on its name. */
     private static List<Integer> warnedLines(String err, Path file, String message) throws IOException {
         List<String> lines = Files.readAllLines(file);
