@@ -267,7 +267,7 @@ public final class DemoSite {
                     protected:
                       uri: %1$s
                       hardwareProfile: vmware-esxi
-                      description: Production site
+                      description: Protected site, where production runs
                     recovery:
                       uri: %2$s
                       hardwareProfile: kvm-virtio

@@ -88,7 +88,7 @@ public final class LocalSite {
 
     /**
      * Writes the state files of every {@code local:} site of the inventory, replacing what they held:
-     * each VM's source domain and disks on its source site, its controller domain, in-sync replicas and
+     * each VM's source domain and disks on its protected site, its controller domain, in-sync replicas and
      * replication entry on its recovery site, and the networks each side needs.
      */
     public static void seed(Inventory inventory) {
