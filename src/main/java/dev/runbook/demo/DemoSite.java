@@ -267,7 +267,7 @@ public final class DemoSite {
                     protected:
                       uri: %1$s
                       hardwareProfile: vmware-esxi
-                      description: Production site
+                      description: Protected site, where production runs
                     recovery:
                       uri: %2$s
                       hardwareProfile: kvm-virtio
@@ -282,7 +282,7 @@ public final class DemoSite {
                   vms:
                     - name: web01
                       hostname: web01.example.internal
-                      sourceSite: protected
+                      protectedSite: protected
                       recoverySite: recovery
                       sourceDomain: web01
                       controllerDomain: ctrl-web01
@@ -307,7 +307,7 @@ public final class DemoSite {
                       labels: {tier: web, app: shop}
                     - name: app02
                       hostname: app02.example.internal
-                      sourceSite: protected
+                      protectedSite: protected
                       recoverySite: recovery
                       sourceDomain: app02
                       controllerDomain: ctrl-app02
@@ -326,7 +326,7 @@ public final class DemoSite {
                       labels: {tier: app, app: shop}
                     - name: win03
                       hostname: win03
-                      sourceSite: protected
+                      protectedSite: protected
                       recoverySite: recovery
                       sourceDomain: win03
                       controllerDomain: ctrl-win03
@@ -350,7 +350,7 @@ public final class DemoSite {
                       labels: {tier: reporting}
                     - name: db01
                       hostname: db01.example.internal
-                      sourceSite: protected
+                      protectedSite: protected
                       recoverySite: recovery
                       sourceDomain: db01
                       controllerDomain: ctrl-db01

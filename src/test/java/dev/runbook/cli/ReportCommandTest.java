@@ -134,7 +134,7 @@ class ReportCommandTest {
         Path runbook = dir.resolve("runbooks/hostile.yaml");
         Files.createDirectories(runbook.getParent());
         String shipped = Files.readString(Path.of("runbooks/test-failover.yaml"));
-        String start = "      with: {site: \"${{ site.name }}\", domain: \"${{ vm.controllerDomain }}\"}\n      retry:";
+        String start = "      with: {site: \"${{ recoverySite.name }}\", domain: \"${{ vm.controllerDomain }}\"}\n      retry:";
         assertTrue(shipped.contains(start));
         Files.writeString(runbook, shipped.replace(start, start.replace("      retry:",
                 "      require: \"'<script>alert(1)</script>\\e[31m|*_[x](y)' == inputs.vm\"\n      retry:")));

@@ -99,7 +99,7 @@ final class Replication extends LibvirtPrimitive {
 
     private JsonNode finalSync(Call call) throws PrimitiveException, InterruptedException {
         JsonNode vm = CallSupport.vm(call);
-        SiteRef source = source(call);
+        SiteRef source = protectedSite(call);
         String domain = vm.path("sourceDomain").asText();
         String power = Session.read(source, s -> s.stateOf(domain));
         if (!"shutoff".equals(power)) {

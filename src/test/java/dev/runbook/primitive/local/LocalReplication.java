@@ -74,7 +74,7 @@ final class LocalReplication extends LocalPrimitive {
 
     private JsonNode finalSync(Call call) throws PrimitiveException {
         JsonNode vm = vm(call);
-        Site source = source(call);
+        Site source = protectedSite(call);
         Site recovery = recovery(call);
         String domain = vm.path("sourceDomain").asText();
         return mutateBoth(call, (src, rec) -> {
@@ -126,7 +126,7 @@ final class LocalReplication extends LocalPrimitive {
     /** Copies every disk one way and records a successful sync on the VM's entry. */
     private static JsonNode copyAll(Call call, JsonNode vm, ObjectNode src, ObjectNode rec, String direction)
             throws PrimitiveException {
-        Site source = source(call);
+        Site source = protectedSite(call);
         Site recovery = recovery(call);
         boolean forward = ReplicationDirection.FORWARD.equals(direction);
         ArrayNode synced = object().arrayNode();
