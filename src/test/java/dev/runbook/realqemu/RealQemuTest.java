@@ -64,6 +64,8 @@ class RealQemuTest {
         qemuIo(source, "write -P 0x42 0 256k");
         SiteRef recovery = new SiteRef("recovery", URI, dir.resolve("recovery.state.json"), java.util.Optional.empty());
         Files.writeString(recovery.state(), "{\"replication\": {}}");
+        // Admission records the run's ownership at both of the VM's sites.
+        Files.writeString(dir.resolve("protected.state.json"), "{}");
         LibvirtReplicationPort port = new LibvirtReplicationPort(recovery);
         port.register("app");
         port.sync("app", List.of(new ReplicationPort.Pair(source, replica)));
