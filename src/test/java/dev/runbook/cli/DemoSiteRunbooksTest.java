@@ -108,19 +108,22 @@ class DemoSiteRunbooksTest {
         Cli failover = run(site, "test-failover", "app02");
         ok(failover);
         String id = LifecycleCliTest.runId(failover);
-        java.nio.file.Files.move(site.source("app02", "root"), tmp.resolve("away.qcow2")); // the source's disk is gone
+        dev.runbook.primitive.StateFile.at(site.recoverySite.state()).change(c -> ((com.fasterxml.jackson.databind.node.ObjectNode)
+                c.path("replication").path("app02")).put("lastResult", "failed")); // replication broke meanwhile
 
         Cli rollback = Cli.run("rollback", id, "--journal", site.journal.toString());
         String all = rollback.out() + rollback.err();
         assertEquals(ExitCodes.FAILED, rollback.code(), all);
-        assertTrue(all.contains("resume-replication") && all.contains("Nothing was undone"), all);
+        assertTrue(all.contains("replication-resumed") && all.contains("has not resumed")
+                && all.contains("Nothing was undone"), all);
         assertFalse(all.contains("Every change was undone"), all);
         assertEquals("running", site.state(site.recoverySite, "ctrl-app02"), "the failover itself is undone");
         assertEquals("active", site.export("app02"));
         Cli status = Cli.run("status", "--journal", site.journal.toString());
         assertTrue(status.out().contains("test-failover-active"), "the VM is not replication-ready yet:\n" + status.out());
 
-        java.nio.file.Files.move(tmp.resolve("away.qcow2"), site.source("app02", "root"));
+        dev.runbook.primitive.StateFile.at(site.recoverySite.state()).change(c -> ((com.fasterxml.jackson.databind.node.ObjectNode)
+                c.path("replication").path("app02")).put("lastResult", "succeeded")); // fixed
         Cli again = Cli.run("rollback", id, "--journal", site.journal.toString());
         ok(again);
         ok(run(site, "test-failover", "app02")); // replication runs again: a new failover passes its prechecks
