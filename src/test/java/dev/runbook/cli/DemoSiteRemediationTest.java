@@ -180,7 +180,7 @@ class DemoSiteRemediationTest {
         Path system = site.replica("win03", "system");
         Path hive = dev.runbook.primitive.libvirt.EmptyHive.system(tmp.resolve("SYSTEM"), 1);
         // The protected VM's disk holds the hive and replication carries it to the replica, as it would for a
-        // real Windows VM: the rollback's sync then brings the replica back to exactly this content.
+        // real Windows VM: the replica then holds exactly this content before the failover, as rollback restores it.
         try (GuestFs fs = GuestFs.open(site.source("win03", "system"), true)) {
             fs.write("C:/Windows/System32/config/SYSTEM", Files.readAllBytes(hive), "0644");
         }
