@@ -21,6 +21,16 @@ public sealed interface Ended {
     record Unchanged(String message) implements Ended {
     }
 
+    /** What happened, in a sentence or more for the operator. */
+    default String message() {
+        return switch (this) {
+            case Ran r -> r.result().message();
+            case Refused r -> r.message();
+            case Invalid i -> i.message();
+            case Unchanged u -> u.message();
+        };
+    }
+
     /** The documented exit code. */
     default int exitCode() {
         return switch (this) {
@@ -37,7 +47,7 @@ public sealed interface Ended {
             return ExitCodes.REFUSED;
         }
         return switch (r.state()) {
-            case COMPLETED, AWAITING_DECISION, COMMITTED, ROLLED_BACK, RUNNING -> ExitCodes.OK;
+            case COMPLETED, AWAITING_DECISION, COMMITTED, ROLLED_BACK, RUNNING, SKIPPED -> ExitCodes.OK;
             case BLOCKED -> ExitCodes.PRECHECK_BLOCKED;
             case COMPENSATION_FAILED -> ExitCodes.COMPENSATION_FAILED;
             case COMPENSATED, COMPENSATING, FAILED -> ExitCodes.FAILED;

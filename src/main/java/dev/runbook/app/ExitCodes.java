@@ -7,7 +7,9 @@ public final class ExitCodes {
     public static final int INTERNAL = 1;
     public static final int INVALID = 2;
     public static final int PRECHECK_BLOCKED = 3;
-    public static final int STALE_PLAN = 4;
+    /** A saved plan or a saved run report no longer matches what it was made from. */
+    public static final int STALE = 4;
+    public static final int STALE_PLAN = STALE;
     public static final int COMPENSATION_FAILED = 5;
     public static final int REFUSED = 6;
     public static final int FAILED = 7;

@@ -5,6 +5,7 @@ import dev.runbook.exec.Journal;
 import dev.runbook.exec.LifecycleRecord;
 import dev.runbook.exec.Options;
 import dev.runbook.exec.Provenance;
+import dev.runbook.exec.RecoveryRun;
 import dev.runbook.exec.Result;
 import dev.runbook.exec.RunRecord;
 import dev.runbook.exec.RunState;
@@ -15,11 +16,13 @@ import dev.runbook.model.Operation;
 import dev.runbook.plan.Pipeline;
 import dev.runbook.plan.Plan;
 import dev.runbook.plan.Planner;
+import dev.runbook.plan.SitePlan;
 import dev.runbook.primitive.PrimitiveException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -77,6 +80,117 @@ public final class Runs {
         } catch (PrimitiveException e) {
             return new Ended.Invalid(e.getMessage());
         }
+    }
+
+    /**
+     * Starts a recovery plan: admitted whole or refused, every VM's prechecks first, then the VMs tier by tier;
+     * {@code admitted} hears the plan run's id as soon as it is recorded.
+     */
+    public Ended startPlan(SitePlan plan, Path planFile, Path inventory, Expressions expressions, boolean onlyReady,
+                           Consumer<String> admitted, Reporter reporter) {
+        Map<String, Engine> engines = new java.util.HashMap<>();
+        Map<String, Engine.Launch> launches = new java.util.HashMap<>();
+        try {
+            for (SitePlan.Vm vm : plan.vms()) {
+                engines.put(vm.vm(), engine(vm.plan(), expressions, null));
+                launches.put(vm.vm(), launch(Path.of(vm.runbookFile()), inventory, null));
+            }
+        } catch (PrimitiveException e) {
+            return new Ended.Invalid(e.getMessage());
+        }
+        RecoveryRun run = new RecoveryRun(journal, plan, vm -> engines.get(vm.vm()),
+                new Readiness(journal, expressions, this, reporter), Options.defaults(drivers()));
+        return new Ended.Ran(run.start(launch(planFile, inventory, null), launches, onlyReady, admitted));
+    }
+
+    /** True when the run recovers a plan of many VMs rather than one VM. */
+    public static boolean recoveryPlan(RunRecord r) {
+        return r.vm().startsWith("plan:");
+    }
+
+    /** The VM runs of a recovery plan run, tier by tier as planned. */
+    public List<RunRecord> children(RunRecord planRun) {
+        Map<String, Integer> order = new java.util.HashMap<>();
+        try {
+            SitePlan plan = new com.fasterxml.jackson.databind.ObjectMapper().readValue(planRun.plan(), SitePlan.class);
+            List<SitePlan.Vm> vms = plan.vms();
+            for (int i = 0; i < vms.size(); i++) {
+                order.put(vms.get(i).vm(), i);
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // Unordered then: the journal's order.
+        }
+        return journal.runs().stream().filter(r -> planRun.id().equals(r.planRun()))
+                .sorted(java.util.Comparator.comparing(r -> order.getOrDefault(r.vm(), Integer.MAX_VALUE))).toList();
+    }
+
+    /**
+     * The operator's decision on a recovery plan run: every VM awaiting a decision (or {@code vms} only),
+     * committed in tier order or rolled back in reverse tier order; each VM as {@link #decide} would.
+     */
+    private Ended decidePlan(RunRecord planRun, Operation.Outcome outcome, List<String> vms, String by, boolean acceptGate,
+                             Reporter reporter) {
+        List<RunRecord> children = new java.util.ArrayList<>(children(planRun));
+        if (outcome == Operation.Outcome.ROLLBACK) {
+            java.util.Collections.reverse(children);
+        }
+        Operation wanted = outcome == Operation.Outcome.COMMIT ? Operation.COMMIT : Operation.ROLLBACK;
+        List<String> lines = new java.util.ArrayList<>();
+        int worst = ExitCodes.OK;
+        int decided = 0;
+        for (RunRecord child : children) {
+            if (!vms.isEmpty() && !vms.contains(child.vm())) {
+                continue;
+            }
+            LifecycleRecord life = journal.lifecycle(child.vm());
+            boolean open = child.id().equals(life.runId()) && wanted.from().stream().anyMatch(s -> s.id().equals(life.state()));
+            if (!open) {
+                if (!vms.isEmpty()) {
+                    lines.add(child.vm() + ": nothing to " + outcome.id() + " (" + life.state() + ")");
+                    worst = Math.max(worst, ExitCodes.REFUSED);
+                }
+                continue;
+            }
+            Ended ended = decide(child.id(), outcome, by, null, acceptGate, reporter);
+            decided++;
+            lines.add(child.vm() + ": " + firstLine(ended.message()));
+            if (ended.exitCode() != ExitCodes.OK) {
+                worst = worst == ExitCodes.OK ? ended.exitCode() : worst;
+            }
+        }
+        for (String vm : vms) {
+            if (children.stream().noneMatch(c -> c.vm().equals(vm))) {
+                return new Ended.Invalid("recovery plan run " + planRun.id() + " has no VM '" + vm + "'");
+            }
+        }
+        if (decided == 0 && vms.isEmpty()) {
+            return new Ended.Refused("no VM of recovery plan run " + planRun.id() + " awaits a " + outcome.id());
+        }
+        boolean allClosed = children(planRun).stream().noneMatch(c -> {
+            LifecycleRecord life = journal.lifecycle(c.vm());
+            return c.id().equals(life.runId()) && !life.state().equals("committed")
+                    && (Operation.ROLLBACK.from().stream().anyMatch(s -> s.id().equals(life.state())));
+        });
+        String message = (outcome == Operation.Outcome.COMMIT ? "committed" : "rolled back") + " " + decided
+                + " VM" + (decided == 1 ? "" : "s") + " of recovery plan run " + planRun.id() + ":\n  "
+                + String.join("\n  ", lines);
+        if (allClosed && worst == ExitCodes.OK) {
+            RunState end = outcome == Operation.Outcome.COMMIT ? RunState.COMMITTED : RunState.ROLLED_BACK;
+            journal.write(List.of(dev.runbook.exec.Entry.of(planRun.id(), dev.runbook.exec.Entry.Kind.RUN, null,
+                    end.id(), com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                            .put("message", message))));
+            return new Ended.Ran(new Result(planRun.id(), end, message));
+        }
+        return worst == ExitCodes.OK ? new Ended.Ran(new Result(planRun.id(), RunState.AWAITING_DECISION, message))
+                : new Ended.Refused(message);
+    }
+
+    private static String firstLine(String text) {
+        if (text == null) {
+            return "";
+        }
+        int nl = text.indexOf('\n');
+        return nl < 0 ? text : text.substring(0, nl);
     }
 
     private Ended.Invalid noSuchRun(String runId) {
@@ -161,6 +275,12 @@ public final class Runs {
      */
     public Ended decide(String runId, Operation.Outcome requested, String by, Path runbook, boolean acceptGate,
                         Reporter reporter) {
+        return decide(runId, requested, List.of(), by, runbook, acceptGate, reporter);
+    }
+
+    /** Like {@link #decide(String, Operation.Outcome, String, Path, boolean, Reporter)}; {@code vms} picks VMs of a recovery plan run. */
+    public Ended decide(String runId, Operation.Outcome requested, List<String> vms, String by, Path runbook,
+                        boolean acceptGate, Reporter reporter) {
         if (by != null && !BY.matcher(by).matches()) {
             return new Ended.Invalid("'by' must name who decides in 1 to 64 letters, digits, spaces or . _ @ + -");
         }
@@ -169,6 +289,12 @@ public final class Runs {
             return noSuchRun(runId);
         }
         RunRecord r = found.get();
+        if (recoveryPlan(r)) {
+            return decidePlan(r, requested, vms, by, acceptGate, reporter);
+        }
+        if (!vms.isEmpty()) {
+            return new Ended.Invalid("run " + runId + " recovers one VM; --vm picks VMs of a recovery plan run");
+        }
         Operation wanted = requested == Operation.Outcome.COMMIT ? Operation.COMMIT : Operation.ROLLBACK;
         LifecycleRecord life = journal.lifecycle(r.vm());
         boolean allowed = wanted.from().stream().anyMatch(s -> s.id().equals(life.state()));

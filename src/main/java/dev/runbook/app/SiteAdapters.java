@@ -10,6 +10,7 @@ import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.primitive.Primitives;
 import dev.runbook.primitive.ReplicationPort;
 import dev.runbook.primitive.SiteAdapter;
+import dev.runbook.primitive.SiteBindings;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -30,15 +31,16 @@ public final class SiteAdapters {
     }
 
     /**
-     * The primitives for the plan's recovery and source sites, which one adapter must drive both.
+     * The primitives for the plan's recovery and protected sites, which one adapter must drive both.
      *
      * @throws PrimitiveException naming the site whose URI cannot be driven
      */
     public static Primitives forBindings(Map<String, JsonNode> bindings) throws PrimitiveException {
-        SiteAdapter recovery = checked(bindings.get("site"));
-        SiteAdapter source = checked(bindings.get("sourceSite"));
-        if (recovery != source) {
-            List<SiteAdapter> both = Stream.of(recovery, source).sorted(Comparator.comparing(SiteAdapter::fallback))
+        Map<String, JsonNode> sites = SiteBindings.canonical(bindings);
+        SiteAdapter recovery = checked(sites.get(SiteBindings.RECOVERY));
+        SiteAdapter protectedSite = checked(sites.get(SiteBindings.PROTECTED));
+        if (recovery != protectedSite) {
+            List<SiteAdapter> both = Stream.of(recovery, protectedSite).sorted(Comparator.comparing(SiteAdapter::fallback))
                     .toList();
             throw new PrimitiveException("a plan's sites are either both " + both.get(0).kind() + " or both "
                     + both.get(1).kind());
@@ -47,18 +49,20 @@ public final class SiteAdapters {
     }
 
     /**
-     * The ownership records of the plan's VM at its recovery and source sites.
+     * The ownership records of the plan's VM at its recovery and protected sites.
      *
      * @throws PrimitiveException when the sites cannot be driven or cannot record ownership
      */
     public static Ownership ownership(Map<String, JsonNode> bindings) throws PrimitiveException {
-        return checked(bindings.get("site")).ownership(bindings.get("site"), bindings.get("sourceSite"));
+        Map<String, JsonNode> sites = SiteBindings.canonical(bindings);
+        JsonNode recovery = sites.get(SiteBindings.RECOVERY);
+        return checked(recovery).ownership(recovery, sites.get(SiteBindings.PROTECTED));
     }
 
-    /** The ownership records of an inventory's VM at its recovery and source sites, outside runs. */
+    /** The ownership records of an inventory's VM at its recovery and protected sites, outside runs. */
     public static Ownership ownership(Inventory inventory, Inventory.Vm vm) throws PrimitiveException {
-        return ownership(Map.of("site", entry(inventory, vm.recoverySite()), "sourceSite",
-                entry(inventory, vm.sourceSite())));
+        return ownership(Map.of(SiteBindings.RECOVERY, entry(inventory, vm.recoverySite()), SiteBindings.PROTECTED,
+                entry(inventory, vm.protectedSite())));
     }
 
     /** An inventory site entry with its name, as plans bind it. */
@@ -84,7 +88,7 @@ public final class SiteAdapters {
      * @throws PrimitiveException when the plan has no recovery site that takes reports
      */
     public static GuestReports reports(Map<String, JsonNode> bindings) throws PrimitiveException {
-        JsonNode site = bindings.get("site");
+        JsonNode site = SiteBindings.canonical(bindings).get(SiteBindings.RECOVERY);
         if (site == null) {
             throw new PrimitiveException("the plan has no recovery site");
         }

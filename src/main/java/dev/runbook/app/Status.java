@@ -1,5 +1,6 @@
 package dev.runbook.app;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -86,11 +87,12 @@ public final class Status {
         }
         ObjectNode out = MAPPER.createObjectNode();
         if (await != null && await.state().equals("succeeded")) {
-            out.put("status", await.result().path("status").asText());
-            if (await.result().has("reason")) {
-                out.put("detail", await.result().get("reason").asText());
+            JsonNode result = await.result() == null ? MAPPER.missingNode() : await.result();
+            out.put("status", result.path("status").asText());
+            if (result.has("reason")) {
+                out.put("detail", result.get("reason").asText());
             }
-            out.set("actions", await.result().path("actions").deepCopy());
+            out.set("actions", result.path("actions").deepCopy());
         } else if (await != null && await.state().equals("failed")) {
             out.put("status", "failed").put("detail", await.error());
         } else if (await != null && await.state().equals("running")) {

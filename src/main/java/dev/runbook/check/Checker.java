@@ -14,7 +14,7 @@ public final class Checker {
 
     static final List<Rule> RULES = List.of(new UniqueIds(), new StepShape(), new References(), new NoCycles(),
             new ExpressionsCompile(), new PrimitivesFit(), new UndoRequired(), new TemplatesExist(),
-            new LifecycleTransition(), new DecisionWindow(), new InputsTyped());
+            new LifecycleTransition(), new DecisionWindow(), new InputsTyped(), DeprecatedNames.RULE);
 
     private final Catalog catalog;
     private final Expressions expressions;
@@ -42,7 +42,9 @@ public final class Checker {
             out.add(new String[] {r.id(), r.summary()});
         }
         for (RuleInfo r : InventoryChecker.RULES) {
-            out.add(new String[] {r.id(), r.summary()});
+            if (out.stream().noneMatch(listed -> listed[0].equals(r.id()))) { // a rule of both kinds is listed once
+                out.add(new String[] {r.id(), r.summary()});
+            }
         }
         return out;
     }

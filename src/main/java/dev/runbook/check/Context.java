@@ -1,6 +1,7 @@
 package dev.runbook.check;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.runbook.expr.Expressions;
 import dev.runbook.expr.Interpolation;
 import dev.runbook.model.Diagnostic;
@@ -60,6 +61,10 @@ final class Context {
         diagnostics.add(Diagnostic.warning(doc().at(pointer), rule, message));
     }
 
+    void warning(SourceSpan span, String message) {
+        diagnostics.add(Diagnostic.warning(span, rule, message));
+    }
+
     /** An expression found in the runbook: its text, the pointer of the string, its offset there. */
     record Found(String expression, String pointer, int offset, Site site) {
     }
@@ -69,7 +74,7 @@ final class Context {
         LOCK, PRECHECK, STEP, UNDO, DECISION
     }
 
-    /** Every expression of the runbook: conditions and {@code ${{ }}} inside strings. */
+    /** Every expression of the runbook: conditions and {@code ${{ }}} inside strings, decision prompts included. */
     List<Found> expressions() {
         List<Found> out = new ArrayList<>();
         runbook.locks().forEach(p -> strings(p, Site.LOCK, out));
@@ -88,7 +93,13 @@ final class Context {
                         strings(u.with(), Site.UNDO, out);
                     }
                 }
-                case Step.Decision d -> d.commitWhen().ifPresent(e -> condition(e, Site.DECISION, out));
+                case Step.Decision d -> {
+                    if (d.prompt() != null) {
+                        strings(JsonNodeFactory.instance.textNode(d.prompt()), d.pointer() + "/decision/prompt",
+                                Site.DECISION, out);
+                    }
+                    d.commitWhen().ifPresent(e -> condition(e, Site.DECISION, out));
+                }
                 case Step.Parallel p -> { }
             }
         }

@@ -37,8 +37,8 @@ final class ExpressionsCompile implements Rule {
             }
             for (String name : Expressions.unknownNames(f.expression())) {
                 ctx.error(ctx.locate(f, 1, f.expression().indexOf(name) + 1), "unknown name '" + name + "'"
-                        + Suggest.closest(name, Scope.ALL).map(s -> "; did you mean '" + s + "'?")
-                                .orElse("; available: " + String.join(", ", Scope.ALL)));
+                        + Suggest.closest(name, Scope.CURRENT).map(s -> "; did you mean '" + s + "'?")
+                                .orElse("; available: " + String.join(", ", Scope.CURRENT)));
             }
             Set<String> names = dev.runbook.expr.Expressions.namesRead(f.expression());
             if (names.contains("result") && f.site() != Context.Site.PRECHECK && f.site() != Context.Site.UNDO) {

@@ -32,10 +32,14 @@ public final class InventoryChecker {
         void warning(String pointer, String message) {
             out.add(Diagnostic.warning(doc.at(pointer), rule, message));
         }
+
+        void warningAtKey(String pointer, String message) {
+            out.add(Diagnostic.warning(doc.keyAt(pointer), rule, message));
+        }
     }
 
     static final List<InventoryRule> RULES = List.of(new UniqueNames(), new SitesExist(), new OneRootDisk(),
-            new NetworksMapped(), new PolicyFitsOs());
+            new NetworksMapped(), new PolicyFitsOs(), DeprecatedNames.RULE);
 
     private InventoryChecker() {
     }
@@ -46,6 +50,12 @@ public final class InventoryChecker {
             rule.check(inventory, new Report(inventory.document(), rule.id(), out));
         }
         return out;
+    }
+
+    /** The key a VM entry names its protected site with in the file: {@code protectedSite}, or the deprecated one. */
+    static String protectedSiteKey(Inventory inv, Inventory.Vm vm) {
+        return inv.document().root().at(vm.pointer()).has(DeprecatedNames.SOURCE_SITE) ? DeprecatedNames.SOURCE_SITE
+                : "protectedSite";
     }
 
     static final class UniqueNames implements InventoryRule {
@@ -85,21 +95,21 @@ public final class InventoryChecker {
         }
 
         public String summary() {
-            return "A VM's source and recovery sites are defined and differ.";
+            return "A VM's protected and recovery sites are defined and differ.";
         }
 
         public void check(Inventory inv, Report r) {
             for (Inventory.Vm vm : inv.vms()) {
-                for (String key : List.of("sourceSite", "recoverySite")) {
-                    String site = vm.json().get(key).asText();
+                for (String key : List.of(protectedSiteKey(inv, vm), "recoverySite")) {
+                    String site = inv.document().root().at(vm.pointer()).get(key).asText();
                     if (!inv.sites().containsKey(site)) {
                         r.error(vm.pointer() + "/" + key, "site '" + site + "' is not defined under sites; defined: "
                                 + String.join(", ", inv.sites().keySet().stream().sorted().toList()));
                     }
                 }
-                if (vm.sourceSite().equals(vm.recoverySite())) {
-                    r.error(vm.pointer() + "/recoverySite", "VM '" + vm.name() + "' recovers onto its own site '"
-                            + vm.sourceSite() + "'; name another site");
+                if (vm.protectedSite().equals(vm.recoverySite())) {
+                    r.error(vm.pointer() + "/recoverySite", "VM '" + vm.name() + "' recovers onto its own protected site '"
+                            + vm.protectedSite() + "'; name another site");
                 }
             }
         }

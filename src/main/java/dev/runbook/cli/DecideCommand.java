@@ -27,6 +27,10 @@ abstract class DecideCommand implements Callable<Integer> {
     @Option(names = "--by", paramLabel = "NAME", description = "Who decides (default: user@host).")
     String by;
 
+    @Option(names = "--vm", paramLabel = "NAME",
+            description = "For a recovery plan run: decide this VM only; repeatable (default: every VM awaiting it).")
+    java.util.List<String> vms = new java.util.ArrayList<>();
+
     @Option(names = "--accept-remediation",
             description = "Commit although the decision's commitWhen gate (remediation succeeded or not needed, in the"
                     + " shipped runbooks) does not hold; recorded with who and when.")
@@ -45,8 +49,8 @@ abstract class DecideCommand implements Callable<Integer> {
         Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr());
         try (Journal journal = where.open()) {
             journal.subscribe(new EventPrinter(spec.commandLine().getOut(), output.equals("json")));
-            return console.end(new Runs(journal, where.file()).decide(runId, outcome(), by, runbook, acceptRemediation,
-                    console));
+            return console.end(new Runs(journal, where.file()).decide(runId, outcome(), vms, by, runbook,
+                    acceptRemediation, console));
         }
     }
 

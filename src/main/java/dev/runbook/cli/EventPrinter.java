@@ -58,7 +58,10 @@ final class EventPrinter implements Consumer<Entry> {
             case LIFECYCLE -> time + "  " + e.step() + " is now " + e.state();
             case LOCKS -> time + "  locks of run " + e.runId() + " " + e.state()
                     + (d != null && d.has("to") ? " to run " + d.get("to").asText() : "");
-            case NOTE -> time + "  note     " + (d == null ? "" : d.path("message").asText());
+            case NOTE -> d != null && d.has("vm") && e.state().startsWith("vm-")
+                    ? time + "  vm       " + pad(d.get("vm").asText()) + d.path("state").asText() + "  "
+                            + d.path("reason").asText()
+                    : time + "  note     " + (d == null ? "" : d.path("message").asText(d.path("reason").asText()));
         };
     }
 

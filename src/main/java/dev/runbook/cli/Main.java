@@ -12,13 +12,13 @@ import picocli.CommandLine.Spec;
 @Command(name = "runbook", mixinStandardHelpOptions = true, version = "runbook 0.1.0",
         description = "Validate, preview and run declarative DR failover runbooks.",
         subcommands = {ValidateCommand.class, PlanCommand.class, RunCommand.class, ResumeCommand.class,
-                DecideCommand.Commit.class, DecideCommand.Rollback.class, StatusCommand.class,
+                DecideCommand.Commit.class, DecideCommand.Rollback.class, StatusCommand.class, ReportCommand.class,
                 PrimitivesCommand.class, RulesCommand.class, RenderCommand.class, ServeCommand.class, DemoCommand.class,
                 ReplicationCommand.class, UnlockCommand.class, InitCommand.class,
                 AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:internal error", "2:invalid input (usage or validation)",
-                "3:a blocking precheck failed", "4:the saved plan is stale", "5:a compensation failed",
+                "3:a blocking precheck failed", "4:a saved plan is stale, or a saved report does not match the journal", "5:a compensation failed",
                 "6:refused: a lock or the VM's lifecycle state forbids it", "7:a step failed; its run was compensated"})
 public final class Main implements Runnable {
 

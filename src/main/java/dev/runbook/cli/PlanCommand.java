@@ -9,6 +9,7 @@ import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.app.SiteAdapters;
 import dev.runbook.plan.MermaidPreview;
 import dev.runbook.plan.Plan;
+import dev.runbook.plan.SitePreview;
 import dev.runbook.plan.TextPreview;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,6 +49,19 @@ final class PlanCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         try (Pipeline pipeline = new Pipeline()) {
+            if (target.recoveryPlan()) {
+                var site = target.sitePlan(pipeline);
+                if (Report.print(site.diagnostics(), err) || site.value().isEmpty()) {
+                    return ExitCodes.INVALID;
+                }
+                if (outFile != null) {
+                    Files.writeString(outFile, SitePreview.json(site.value().get()));
+                    err.println("plan saved to " + outFile + " (" + site.value().get().hash() + ")");
+                }
+                out.print(format == Format.json ? SitePreview.json(site.value().get()) : SitePreview.text(site.value().get()));
+                out.flush();
+                return ExitCodes.OK;
+            }
             var loaded = target.plan(pipeline);
             if (Report.print(loaded.diagnostics(), err) || loaded.value().isEmpty()) {
                 return ExitCodes.INVALID;

@@ -3,6 +3,7 @@ package dev.runbook.cli;
 import dev.runbook.app.ExitCodes;
 import dev.runbook.app.Ended;
 import dev.runbook.app.Runs;
+import dev.runbook.load.Loader;
 import dev.runbook.app.SiteAdapters;
 import dev.runbook.exec.Drift;
 import dev.runbook.exec.Journal;
@@ -39,7 +40,8 @@ final class RunCommand implements Callable<Integer> {
     What what;
 
     static final class What {
-        @picocli.CommandLine.Parameters(index = "0", paramLabel = "RUNBOOK", description = "The runbook file.")
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "RUNBOOK",
+                description = "The runbook file, or a recovery plan file (which names its VMs).")
         Path runbook;
 
         @Option(names = "--plan", paramLabel = "FILE", description = "A plan saved by `runbook plan --out`; refused when stale.")
@@ -70,6 +72,10 @@ final class RunCommand implements Callable<Integer> {
             description = "Events as text lines or one JSON object per line: text, json.")
     String output;
 
+    @Option(names = "--only-ready",
+            description = "Recovery plans: run the VMs whose prechecks pass and report the others, rather than stop.")
+    boolean onlyReady;
+
     @Option(names = "--timeout", paramLabel = "DURATION",
             description = "The longest the run may take up to its end or its decision point (e.g. 2h); steps past it are cancelled.")
     String timeout;
@@ -82,6 +88,9 @@ final class RunCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         try (Pipeline pipeline = new Pipeline()) {
+            if (what.runbook != null && Loader.kindOf(what.runbook).filter(k -> k == Loader.Kind.RECOVERY_PLAN).isPresent()) {
+                return recoveryPlan(pipeline, out, err);
+            }
             Plan plan;
             Path runbookFile;
             Path inventoryFile;
@@ -139,6 +148,26 @@ final class RunCommand implements Callable<Integer> {
         } catch (PrimitiveException e) {
             err.println("runbook: " + e.getMessage());
             return ExitCodes.INVALID;
+        }
+    }
+
+    /** A recovery plan: one run for the plan, a child run per VM, in this journal. */
+    private int recoveryPlan(Pipeline pipeline, java.io.PrintWriter out, java.io.PrintWriter err) {
+        if (inventory == null || vm != null || !sets.isEmpty()) {
+            err.println("runbook: run PLAN needs --inventory FILE; a recovery plan names its VMs and their inputs "
+                    + "(no --vm, no --set)");
+            return ExitCodes.INVALID;
+        }
+        var loaded = pipeline.recoveryPlan(what.runbook, inventory, dev.runbook.app.Shipped.runbooks(), templates);
+        if (Report.print(loaded.diagnostics(), err) || loaded.value().isEmpty()) {
+            return ExitCodes.INVALID;
+        }
+        try (Journal journal = where.open()) {
+            journal.subscribe(new EventPrinter(out, output.equals("json")));
+            Console console = new Console(out, err);
+            Ended outcome = new Runs(journal, where.file()).startPlan(loaded.value().get(), what.runbook, inventory,
+                    pipeline.expressions(), onlyReady, id -> { }, console);
+            return console.end(outcome);
         }
     }
 

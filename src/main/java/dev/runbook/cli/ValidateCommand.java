@@ -1,6 +1,7 @@
 package dev.runbook.cli;
 
 import dev.runbook.app.ExitCodes;
+import dev.runbook.app.Shipped;
 import dev.runbook.plan.Pipeline;
 
 import dev.runbook.load.Loader;
@@ -23,11 +24,16 @@ final class ValidateCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Runbook or inventory files (the kind is read from the file).")
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Runbook, inventory or recovery plan files (the kind is read from the file).")
     List<Path> files;
 
     @Option(names = "--templates", paramLabel = "DIR", description = "Template folder (default: templates/ beside the runbook's folder).")
     Path templates;
+
+    @Option(names = {"-i", "--inventory"}, paramLabel = "FILE",
+            description = "For recovery plans: the inventory to bind them to, so that their VMs, dependencies and "
+                    + "runbooks are checked too (without it, only their shape is).")
+    Path inventory;
 
     @Override
     public Integer call() {
@@ -38,8 +44,12 @@ final class ValidateCommand implements Callable<Integer> {
         try (Pipeline pipeline = new Pipeline()) {
             for (Path file : files) {
                 var kind = Loader.kindOf(file).orElse(Loader.Kind.RUNBOOK);
-                var diagnostics = kind == Loader.Kind.INVENTORY ? pipeline.inventory(file).diagnostics()
-                        : pipeline.runbook(file, templates).diagnostics();
+                var diagnostics = switch (kind) {
+                    case INVENTORY -> pipeline.inventory(file).diagnostics();
+                    case RUNBOOK -> pipeline.runbook(file, templates).diagnostics();
+                    case RECOVERY_PLAN -> inventory == null ? Loader.recoveryPlan(file).diagnostics()
+                            : pipeline.recoveryPlan(file, inventory, Shipped.runbooks(), templates).diagnostics();
+                };
                 all.addAll(diagnostics);
                 if (diagnostics.stream().noneMatch(Diagnostic::isError)) {
                     valid++;

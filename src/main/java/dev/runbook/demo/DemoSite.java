@@ -2,6 +2,7 @@ package dev.runbook.demo;
 
 import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.primitive.ReplicationPort;
+import dev.runbook.primitive.StateFile;
 import dev.runbook.primitive.libvirt.LibvirtSiteBuilder;
 import dev.runbook.primitive.libvirt.SiteRef;
 import java.io.IOException;
@@ -33,7 +34,7 @@ public final class DemoSite {
         }
 
         String osRelease() {
-            return name.equals("app02")
+            return name.equals("app02") || name.equals("db01")
                     ? "NAME=\"Red Hat Enterprise Linux\"\nID=rhel\nVERSION_ID=\"9.4\"\nPRETTY_NAME=\"Red Hat Enterprise Linux 9.4\"\n"
                     : "NAME=\"Ubuntu\"\nID=ubuntu\nVERSION_ID=\"22.04\"\nPRETTY_NAME=\"Ubuntu 22.04 LTS\"\n";
         }
@@ -42,7 +43,8 @@ public final class DemoSite {
     static final List<Vm> VMS = List.of(
             new Vm("web01", "prod-lan", "52:54:00:10:00:01", "bios", 2, 4096, "virtio", List.of("root", "data")),
             new Vm("app02", "prod-lan", "52:54:00:10:00:02", "uefi", 4, 8192, "virtio", List.of("root")),
-            new Vm("win03", "prod-dmz", "52:54:00:10:00:03", "uefi", 4, 16384, "sata", List.of("system", "logs")));
+            new Vm("win03", "prod-dmz", "52:54:00:10:00:03", "uefi", 4, 16384, "sata", List.of("system", "logs")),
+            new Vm("db01", "prod-lan", "52:54:00:10:00:04", "uefi", 2, 4096, "virtio", List.of("root")));
 
     static final List<String> SOURCE_NETWORKS = List.of("prod-lan", "prod-dmz");
     static final List<String> RECOVERY_NETWORKS =
@@ -92,8 +94,10 @@ public final class DemoSite {
         StringBuilder protectedNode = new StringBuilder("<node>\n");
         StringBuilder recoveryNode = new StringBuilder("<node>\n");
         ReplicationPort port = recovery.replication();
-        Files.writeString(rec.state(), "{\"replication\": {}}\n");
-        Files.writeString(prot.state(), "{}\n");
+        // Written as every later change writes them, so a site whose changes were all undone reads the same.
+        var empty = StateFile.JSON.createObjectNode();
+        StateFile.at(rec.state()).write(empty.deepCopy().set("replication", StateFile.JSON.createObjectNode()));
+        StateFile.at(prot.state()).write(empty);
         for (Vm vm : VMS) {
             List<ReplicationPort.Pair> pairs = new ArrayList<>();
             List<Path> sources = new ArrayList<>();
@@ -263,7 +267,7 @@ public final class DemoSite {
                     protected:
                       uri: %1$s
                       hardwareProfile: vmware-esxi
-                      description: Production site
+                      description: Protected site, where production runs
                     recovery:
                       uri: %2$s
                       hardwareProfile: kvm-virtio
@@ -278,7 +282,7 @@ public final class DemoSite {
                   vms:
                     - name: web01
                       hostname: web01.example.internal
-                      sourceSite: protected
+                      protectedSite: protected
                       recoverySite: recovery
                       sourceDomain: web01
                       controllerDomain: ctrl-web01
@@ -300,9 +304,10 @@ public final class DemoSite {
                             dns: [10.10.0.2, 10.10.0.3]
                             searchDomains: [example.internal]
                       remediation: {network: restore-static, reportDeadline: 3m}
+                      labels: {tier: web, app: shop}
                     - name: app02
                       hostname: app02.example.internal
-                      sourceSite: protected
+                      protectedSite: protected
                       recoverySite: recovery
                       sourceDomain: app02
                       controllerDomain: ctrl-app02
@@ -318,9 +323,10 @@ public final class DemoSite {
                           network: prod-lan
                           ipv4: dhcp
                       remediation: {network: preserve}
+                      labels: {tier: app, app: shop}
                     - name: win03
                       hostname: win03
-                      sourceSite: protected
+                      protectedSite: protected
                       recoverySite: recovery
                       sourceDomain: win03
                       controllerDomain: ctrl-win03
@@ -341,6 +347,26 @@ public final class DemoSite {
                             gateway: 192.168.50.1
                             dns: [192.168.50.2]
                       remediation: {network: restore-source, reportDeadline: 2m}
+                      labels: {tier: reporting}
+                    - name: db01
+                      hostname: db01.example.internal
+                      protectedSite: protected
+                      recoverySite: recovery
+                      sourceDomain: db01
+                      controllerDomain: ctrl-db01
+                      hardwareProfile: kvm-virtio
+                      firmware: uefi
+                      compute: {vcpus: 2, memoryMiB: 4096}
+                      os: {family: linux, flavour: rhel-9, networkStack: networkmanager}
+                      disks:
+                        - {name: root, source: %3$s/protected/db01-root.qcow2, replica: %3$s/recovery/db01-root.qcow2, root: true, target: vda}
+                      nics:
+                        - name: eth0
+                          mac: "52:54:00:10:00:04"
+                          network: prod-lan
+                          ipv4: dhcp
+                      remediation: {network: preserve}
+                      labels: {tier: db, app: shop}
                 """.formatted(prot.uri(), rec.uri(), d);
     }
 }

@@ -6,6 +6,7 @@ import dev.runbook.primitive.Call;
 import dev.runbook.primitive.Primitive;
 import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.primitive.Primitives;
+import dev.runbook.primitive.SiteBindings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +42,11 @@ public final class Drift {
         List<String> out = new ArrayList<>();
         if (!dev.runbook.plan.Planner.hash(saved).equals(saved.hash())) {
             out.add("the plan file was edited after it was saved (its content no longer matches " + saved.hash() + ")");
+            return out;
+        }
+        if (saved.bindings() != null && SiteBindings.earlier(saved.bindings())) {
+            out.add("the plan was saved by an earlier version of runbook, which bound the sites as 'site' and "
+                    + "'sourceSite' (now 'recoverySite' and 'protectedSite')");
             return out;
         }
         if (!saved.runbook().sha256().equals(fresh.runbook().sha256())) {

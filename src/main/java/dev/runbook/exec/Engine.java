@@ -104,7 +104,7 @@ public final class Engine implements AutoCloseable {
         RunRecord r = new RunRecord(id, launch.parent(), plan.runbook().name(), plan.runbook().version(),
                 plan.runbook().sha256(), launch.runbookFile(), launch.git(), plan.inventory().name(),
                 plan.inventory().sha256(), launch.inventoryFile(), plan.hash(), json(plan), plan.vm(), op.id(),
-                RunState.RUNNING.id(), null, now, now, options.actor());
+                RunState.RUNNING.id(), null, now, now, options.actor(), null);
         Set<String> from = op.from().stream().map(LifecycleState::id).collect(Collectors.toSet());
         try (DriverLock lock = DriverLock.tryTake(options.drivers(), id).orElseThrow()) {
             Optional<Admission.Refusal> refusal = journal.admit(new Admission(r, plan.locks(), from, launch.parent(),
@@ -119,6 +119,42 @@ public final class Engine implements AutoCloseable {
                 throw e.during(id);
             }
         }
+    }
+
+    /**
+     * The admission of one VM's run of a recovery plan: recorded by {@link Journal#admitAll} together with its
+     * siblings, then driven through {@link #precheck} and {@link #resume}. Its id is the plan run's and the VM's.
+     */
+    public Admission admission(Plan plan, Launch launch, String planRun) {
+        Operation op = Operation.byId(plan.operation()).orElseThrow();
+        Instant now = Instant.now();
+        RunRecord r = new RunRecord(planRun + "." + plan.vm(), null, plan.runbook().name(), plan.runbook().version(),
+                plan.runbook().sha256(), launch.runbookFile(), launch.git(), plan.inventory().name(),
+                plan.inventory().sha256(), launch.inventoryFile(), plan.hash(), json(plan), plan.vm(), op.id(),
+                RunState.RUNNING.id(), null, now, now, options.actor(), planRun);
+        Set<String> from = op.from().stream().map(LifecycleState::id).collect(Collectors.toSet());
+        return new Admission(r, plan.locks(), from, null, owner.claimFor(r));
+    }
+
+    /**
+     * Runs the prechecks of an admitted run that has not started; the message of those that block, if any:
+     * the run then ends blocked and frees its VM.
+     */
+    public Optional<String> precheck(String runId) {
+        RunRecord r = journal.run(runId).orElseThrow(() -> new IllegalArgumentException("no run " + runId));
+        try (DriverLock held = DriverLock.tryTake(options.drivers(), runId).orElseThrow()) {
+            return new RunDriver(this, r, plan(r)).precheckOnly();
+        } catch (JournalException e) {
+            throw e.during(runId);
+        }
+    }
+
+    /** Ends an admitted run that will not be attempted, saying why, and frees its VM; nothing was changed. */
+    public void skip(String runId, String reason) {
+        Batch batch = new Batch(journal, runId, owner);
+        batch.run(RunState.SKIPPED, reason);
+        batch.locks(Locks.RELEASED, null);
+        batch.flush();
     }
 
     /** Continues an interrupted run (or retries its failed compensations) from its journal. */
@@ -218,7 +254,7 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private static String newId(Instant now) {
+    static String newId(Instant now) {
         byte[] b = new byte[2];
         ThreadLocalRandom.current().nextBytes(b);
         return ID_TIME.format(now) + "-" + HexFormat.of().formatHex(b);

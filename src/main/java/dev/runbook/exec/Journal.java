@@ -19,6 +19,14 @@ public interface Journal extends AutoCloseable {
     Optional<Admission.Refusal> admit(Admission admission);
 
     /**
+     * Records a recovery plan's run and one run per VM, all or none: every VM's lifecycle state, locks and
+     * site claim are checked in one transaction, like {@link #admit}.
+     *
+     * @return the refusal of every VM that cannot be admitted (nothing is then recorded), or none
+     */
+    List<Admission.Refusal> admitAll(RunRecord planRun, List<Admission> children);
+
+    /**
      * Takes locks for an operation outside runs ({@code holder}, a sync), with its site claim, in one
      * transaction like {@link #admit}: refused when any is held. A LOCKS entry of {@code holder} with state
      * {@code released} frees them.

@@ -66,6 +66,45 @@ public final class MemoryJournal implements Journal {
     }
 
     @Override
+    public synchronized List<Admission.Refusal> admitAll(RunRecord planRun, List<Admission> children) {
+        List<Admission.Refusal> refused = new ArrayList<>();
+        List<Admission> claimed = new ArrayList<>();
+        for (Admission a : children) {
+            RunRecord r = a.run();
+            LifecycleRecord current = lifecycle(r.vm());
+            if (!a.allowedFrom().contains(current.state())) {
+                refused.add(new Admission.Refusal(Refusals.lifecycle(r, current.state(), current.runId())));
+                continue;
+            }
+            Optional<LockRecord> held = a.locks().stream().map(locks::get).filter(java.util.Objects::nonNull).findFirst();
+            if (held.isPresent()) {
+                refused.add(new Admission.Refusal(r.vm() + ": " + Refusals.locked(held.get().name(), held.get().runId())));
+                continue;
+            }
+            Optional<Admission.Refusal> atSite = a.claim().take(this::endedHere);
+            if (atSite.isPresent()) {
+                refused.add(new Admission.Refusal(r.vm() + ": " + atSite.get().message()));
+            } else {
+                claimed.add(a);
+            }
+        }
+        if (!refused.isEmpty()) {
+            claimed.forEach(a -> a.claim().undo());
+            return refused;
+        }
+        List<Entry> started = new ArrayList<>();
+        runs.put(planRun.id(), planRun);
+        started.add(Entry.of(planRun.id(), Entry.Kind.RUN, null, planRun.state(), null));
+        for (Admission a : children) {
+            runs.put(a.run().id(), a.run());
+            a.locks().forEach(l -> locks.put(l, new LockRecord(l, a.run().id(), a.run().startedAt())));
+            started.add(Entry.of(a.run().id(), Entry.Kind.RUN, null, a.run().state(), null));
+        }
+        write(started);
+        return List.of();
+    }
+
+    @Override
     public synchronized Optional<Admission.Refusal> hold(String holder, List<String> names, Admission.SiteClaim claim) {
         for (String lock : names) {
             LockRecord held = locks.get(lock);

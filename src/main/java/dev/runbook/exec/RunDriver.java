@@ -71,6 +71,19 @@ final class RunDriver {
         return complete(batch);
     }
 
+    /** Runs the prechecks of a run that has not started; blocked, it ends so and frees its VM. */
+    Optional<String> precheckOnly() {
+        run.reload();
+        Batch batch = run.batch();
+        Optional<String> blocked = prechecks.blocking(batch);
+        if (blocked.isPresent()) {
+            batch.run(RunState.BLOCKED, blocked.get());
+            endLocks(batch);
+            batch.flush();
+        }
+        return blocked;
+    }
+
     /** Records the operator's decision on a run that awaits one; see {@link DecisionPoint#decide}. */
     DecisionPoint.Asked decide(Operation.Outcome requested, String by, boolean acceptGate) {
         return decisions.decide(requested, by, acceptGate);
@@ -187,8 +200,12 @@ final class RunDriver {
             batch.flush();
             return new Result(run.runId, RunState.COMPENSATION_FAILED, message);
         }
-        String message = failure + "\nEvery change was undone, in reverse order"
-                + (notes.isEmpty() ? "." : "; not undone: " + String.join("; ", notes) + ".")
+        boolean undoneAny = after.compensations().values().stream()
+                .anyMatch(c -> CompensationState.of(c.state()) == CompensationState.DONE);
+        String message = failure + (undoneAny || notes.isEmpty()
+                ? "\nEvery change was undone, in reverse order" + (notes.isEmpty() ? "." : "; not undone: "
+                        + String.join("; ", notes) + ".")
+                : "\nNothing was undone: " + String.join("; ", notes) + ".")
                 + finallyFailed.map(f -> "\n" + f).orElse("");
         batch.run(RunState.COMPENSATED, message);
         endLocks(batch);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.expr.Expressions;
 import dev.runbook.expr.Interpolation;
 import dev.runbook.plan.Plan;
+import dev.runbook.primitive.SiteBindings;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,7 @@ final class RunScope {
 
     RunScope(Expressions expressions, Plan plan, String runId, String parent) {
         this.expressions = expressions;
-        fixed.putAll(plan.bindings());
+        fixed.putAll(SiteBindings.canonical(plan.bindings())); // a run journaled before may use the earlier keys
         ObjectNode inputs = JSON.objectNode();
         plan.inputs().forEach(inputs::set);
         fixed.put("inputs", inputs);

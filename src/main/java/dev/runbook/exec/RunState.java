@@ -3,7 +3,9 @@ package dev.runbook.exec;
 /** Where a run stands; the journal stores {@link #id()}. */
 public enum RunState {
     RUNNING, BLOCKED, AWAITING_DECISION, COMPLETED, COMPENSATING, COMPENSATED, COMPENSATION_FAILED, FAILED,
-    COMMITTED, ROLLED_BACK;
+    COMMITTED, ROLLED_BACK,
+    /** A VM of a recovery plan that was not attempted (its reason says why); nothing was changed. */
+    SKIPPED;
 
     public String id() {
         return name().toLowerCase().replace('_', '-');
@@ -16,6 +18,6 @@ public enum RunState {
     /** True when nothing more will happen to the run by itself. */
     public boolean isFinal() {
         return this == BLOCKED || this == COMPENSATED || this == FAILED || this == COMMITTED || this == ROLLED_BACK
-                || this == COMPLETED;
+                || this == COMPLETED || this == SKIPPED;
     }
 }

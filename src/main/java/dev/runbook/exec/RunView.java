@@ -37,6 +37,11 @@ public final class RunView {
         return new RunView(runId, journal.entries(runId, 0));
     }
 
+    /** The run as the given entries of it say (a report reads the journal up to one entry). */
+    public static RunView of(String runId, List<Entry> entries) {
+        return new RunView(runId, entries);
+    }
+
     private void apply(Entry e) {
         switch (e.kind()) {
             case STEP -> steps.put(e.step(), next(steps.get(e.step()), e));

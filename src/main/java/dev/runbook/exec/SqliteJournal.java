@@ -47,6 +47,8 @@ public final class SqliteJournal implements Journal {
             """, """
             CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
             INSERT INTO meta(key, value) VALUES ('id', lower(hex(randomblob(16))));
+            """, """
+            ALTER TABLE runs ADD COLUMN plan_run TEXT;
             """);
 
     private final Path file;
@@ -205,6 +207,72 @@ public final class SqliteJournal implements Journal {
     }
 
     @Override
+    public List<Admission.Refusal> admitAll(RunRecord planRun, List<Admission> children) {
+        commitLock.lock();
+        List<Admission> claimed = new ArrayList<>();
+        try {
+            begin();
+            List<Admission.Refusal> refused = new ArrayList<>();
+            for (Admission a : children) {
+                RunRecord r = a.run();
+                String state = lifecycleState(r.vm());
+                if (!a.allowedFrom().contains(state)) {
+                    refused.add(new Admission.Refusal(Refusals.lifecycle(r, state, lifecycle(r.vm()).runId())));
+                    continue;
+                }
+                Optional<String> held = Optional.empty();
+                for (String lock : a.locks()) {
+                    String holder = lockHolder(lock);
+                    if (holder != null && held.isEmpty()) {
+                        held = Optional.of(Refusals.locked(lock, holder));
+                    }
+                }
+                if (held.isPresent()) {
+                    refused.add(new Admission.Refusal(r.vm() + ": " + held.get()));
+                    continue;
+                }
+                Optional<Admission.Refusal> atSite = a.claim().take(this::endedHere);
+                if (atSite.isPresent()) {
+                    refused.add(new Admission.Refusal(r.vm() + ": " + atSite.get().message()));
+                } else {
+                    claimed.add(a);
+                }
+            }
+            if (!refused.isEmpty()) {
+                rollbackQuietly();
+                claimed.forEach(a -> a.claim().undo());
+                return refused;
+            }
+            insertRun(planRun);
+            List<Entry> started = new ArrayList<>();
+            started.add(Entry.of(planRun.id(), Entry.Kind.RUN, null, planRun.state(), null));
+            for (Admission a : children) {
+                insertRun(a.run());
+                for (String lock : a.locks()) {
+                    update("INSERT OR REPLACE INTO locks(name, run_id, acquired_at) VALUES (?,?,?)", lock,
+                            a.run().id(), a.run().startedAt().toString());
+                }
+                started.add(Entry.of(a.run().id(), Entry.Kind.RUN, null, a.run().state(), null));
+            }
+            long seq = maxSeq();
+            List<Entry> written = new ArrayList<>();
+            for (Entry e : started) {
+                append(e, ++seq);
+                written.add(e.withSeq(seq));
+            }
+            commit();
+            notifyListeners(written);
+            return List.of();
+        } catch (SQLException e) {
+            rollbackQuietly();
+            claimed.forEach(a -> a.claim().undo());
+            throw new JournalException("cannot record run " + planRun.id() + ": " + e.getMessage(), e, file);
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    @Override
     public Optional<Admission.Refusal> hold(String holder, List<String> names, Admission.SiteClaim claim) {
         commitLock.lock();
         boolean claimed = false;
@@ -325,10 +393,10 @@ public final class SqliteJournal implements Journal {
     private void insertRun(RunRecord r) throws SQLException {
         update("INSERT INTO runs(id, parent, runbook, runbook_version, runbook_sha256, runbook_file, git, inventory,"
                         + " inventory_sha256, inventory_file, plan_hash, plan, vm, operation, state, message, started_at,"
-                        + " updated_at, started_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        + " updated_at, started_by, plan_run) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 r.id(), r.parent(), r.runbook(), r.runbookVersion(), r.runbookSha256(), r.runbookFile(), r.git(),
                 r.inventory(), r.inventorySha256(), r.inventoryFile(), r.planHash(), r.plan(), r.vm(), r.operation(),
-                r.state(), r.message(), r.startedAt().toString(), r.updatedAt().toString(), r.startedBy());
+                r.state(), r.message(), r.startedAt().toString(), r.updatedAt().toString(), r.startedBy(), r.planRun());
     }
 
     private void update(String sql, String... args) throws SQLException {
@@ -453,7 +521,7 @@ public final class SqliteJournal implements Journal {
                 rs.getString("inventory_file"), rs.getString("plan_hash"), rs.getString("plan"), rs.getString("vm"),
                 rs.getString("operation"), rs.getString("state"), rs.getString("message"),
                 Instant.parse(rs.getString("started_at")), Instant.parse(rs.getString("updated_at")),
-                rs.getString("started_by"));
+                rs.getString("started_by"), rs.getString("plan_run"));
     }
 
     private static Entry entryOf(ResultSet rs) throws SQLException {

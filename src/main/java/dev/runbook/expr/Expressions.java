@@ -190,6 +190,16 @@ public final class Expressions implements AutoCloseable {
         return FreeNames.of(expression);
     }
 
+    /** The expression with the contents of its string literals blanked out, offsets kept. */
+    public static String withoutStrings(String expression) {
+        return FreeNames.blankStrings(expression);
+    }
+
+    /** The root names the expression reads, each with the offset of its first read in the expression. */
+    public static Map<String, Integer> firstReads(String expression) {
+        return FreeNames.firstReads(expression);
+    }
+
     /** True when the expression reads a root known only while running. */
     public static boolean isDynamic(String expression) {
         Set<String> names = FreeNames.of(expression);
@@ -215,7 +225,7 @@ public final class Expressions implements AutoCloseable {
         });
         Object[] args = new Object[Scope.ALL.size()];
         for (int i = 0; i < args.length; i++) {
-            JsonNode root = read[i] ? roots.get(Scope.ALL.get(i)) : null;
+            JsonNode root = read[i] ? roots.get(Scope.bound(Scope.ALL.get(i))) : null;
             if (root == null) {
                 args[i] = null;
             } else if (root == lastRoots[i]) {

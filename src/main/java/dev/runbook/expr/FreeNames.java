@@ -1,6 +1,8 @@
 package dev.runbook.expr;
 
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,6 +23,11 @@ final class FreeNames {
     }
 
     static Set<String> of(String expression) {
+        return new LinkedHashSet<>(firstReads(expression).keySet());
+    }
+
+    /** The free names, each with the offset of its first occurrence. */
+    static Map<String, Integer> firstReads(String expression) {
         String code = blankStrings(expression);
         Set<String> params = new LinkedHashSet<>();
         Matcher arrows = ARROW_PARAMS.matcher(code);
@@ -31,7 +38,7 @@ final class FreeNames {
                 params.add(m.group());
             }
         }
-        Set<String> free = new LinkedHashSet<>();
+        Map<String, Integer> free = new LinkedHashMap<>();
         Matcher m = IDENT.matcher(code);
         while (m.find()) {
             String name = m.group();
@@ -42,7 +49,7 @@ final class FreeNames {
                     || Scope.GLOBALS.contains(name) || params.contains(name)) {
                 continue;
             }
-            free.add(name);
+            free.putIfAbsent(name, m.start());
         }
         return free;
     }

@@ -1,6 +1,8 @@
 package dev.runbook.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.model.Document;
 import dev.runbook.model.Inventory;
 import java.util.ArrayList;
@@ -10,6 +12,10 @@ import java.util.Map;
 
 /** Turns a schema-valid inventory document into the model. */
 final class InventoryReader {
+
+    private static final String PROTECTED_SITE = "protectedSite";
+    /** The protected site's deprecated spelling, still read (the checker warns where it is written). */
+    private static final String SOURCE_SITE = "sourceSite";
 
     private InventoryReader() {
     }
@@ -29,11 +35,26 @@ final class InventoryReader {
             List<Inventory.Disk> disks = new ArrayList<>();
             v.get("disks").forEach(d -> disks.add(new Inventory.Disk(d.get("name").asText(),
                     d.get("replica").asText(), d.path("root").asBoolean(false))));
-            vms.add(new Inventory.Vm(v.get("name").asText(), v.get("sourceSite").asText(),
-                    v.get("recoverySite").asText(), v.get("os").get("family").asText(),
-                    v.get("hardwareProfile").asText(), List.copyOf(disks), v, "/spec/vms/" + i));
+            JsonNode vm = canonical(v);
+            vms.add(new Inventory.Vm(vm.get("name").asText(), vm.get(PROTECTED_SITE).asText(),
+                    vm.get("recoverySite").asText(), vm.get("os").get("family").asText(),
+                    vm.get("hardwareProfile").asText(), List.copyOf(disks), vm, "/spec/vms/" + i));
         }
         return new Inventory(doc, doc.root().get("metadata").get("name").asText(), Map.copyOf(sites),
                 List.copyOf(networks), List.copyOf(vms));
+    }
+
+    /**
+     * The VM entry as the names read now: {@code sourceSite} becomes {@code protectedSite} in its place, so
+     * that expressions, templates and plans see one name whichever spelling the file has.
+     */
+    private static JsonNode canonical(JsonNode vm) {
+        if (!vm.has(SOURCE_SITE)) {
+            return vm;
+        }
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        vm.fields().forEachRemaining(e -> out.set(e.getKey().equals(SOURCE_SITE) ? PROTECTED_SITE : e.getKey(),
+                e.getValue()));
+        return out;
     }
 }

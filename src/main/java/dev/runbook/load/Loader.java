@@ -3,6 +3,7 @@ package dev.runbook.load;
 import dev.runbook.model.Diagnostic;
 import dev.runbook.model.Document;
 import dev.runbook.model.Inventory;
+import dev.runbook.model.RecoveryPlan;
 import dev.runbook.model.Runbook;
 import dev.runbook.model.SourceSpan;
 import java.nio.file.Path;
@@ -15,7 +16,8 @@ import java.util.function.Function;
 public final class Loader {
 
     public enum Kind {
-        RUNBOOK("Runbook", "runbook-v1"), INVENTORY("Inventory", "inventory-v1");
+        RUNBOOK("Runbook", "runbook-v1"), INVENTORY("Inventory", "inventory-v1"),
+        RECOVERY_PLAN("RecoveryPlan", "recovery-plan-v1");
 
         final String kind;
         final String schema;
@@ -33,6 +35,7 @@ public final class Loader {
 
     private static final SchemaCheck RUNBOOK_SCHEMA = SchemaCheck.named(Kind.RUNBOOK.schema);
     private static final SchemaCheck INVENTORY_SCHEMA = SchemaCheck.named(Kind.INVENTORY.schema);
+    private static final SchemaCheck RECOVERY_PLAN_SCHEMA = SchemaCheck.named(Kind.RECOVERY_PLAN.schema);
 
     private Loader() {
     }
@@ -43,6 +46,10 @@ public final class Loader {
 
     public static Loaded<Inventory> inventory(Path file) {
         return load(file, Kind.INVENTORY, InventoryReader::read);
+    }
+
+    public static Loaded<RecoveryPlan> recoveryPlan(Path file) {
+        return load(file, Kind.RECOVERY_PLAN, RecoveryPlanReader::read);
     }
 
     public static Loaded<Runbook> runbook(String name, String text) {
@@ -89,7 +96,11 @@ public final class Loader {
             return new Loaded<>(Optional.empty(), diagnostics);
         }
         Document doc = read.document().get();
-        SchemaCheck schema = kind == Kind.RUNBOOK ? RUNBOOK_SCHEMA : INVENTORY_SCHEMA;
+        SchemaCheck schema = switch (kind) {
+            case RUNBOOK -> RUNBOOK_SCHEMA;
+            case INVENTORY -> INVENTORY_SCHEMA;
+            case RECOVERY_PLAN -> RECOVERY_PLAN_SCHEMA;
+        };
         String declared = doc.root().path("kind").asText();
         if (doc.root().isObject() && !declared.isEmpty() && !declared.equals(kind.kind)) {
             diagnostics.add(Diagnostic.error(doc.at("/kind"), "wrong-kind",

@@ -142,7 +142,7 @@ public final class SchemaCheck {
             List<String> present = choices.stream().filter(value::has).toList();
             String what = present.isEmpty() ? "none of them" : "both " + String.join(" and ", present);
             return Diagnostic.error(doc.at(at), "shape", where + " must have exactly one of "
-                    + String.join(", ", choices) + ", but has " + what);
+                    + String.join(", ", choices) + ", but has " + what + deprecatedOf(m, present));
         }
         // A oneOf over other shapes (dhcp or a static configuration): report the nested findings if any.
         boolean nested = all.stream().anyMatch(o -> o != m && o.getInstanceLocation().toString().startsWith(at + "/"));
@@ -151,6 +151,22 @@ public final class SchemaCheck {
         }
         return Diagnostic.error(doc.at(at), "wrong-type", where + " is " + quote(value) + " but must be "
                 + alternatives(m.getSchemaNode()));
+    }
+
+    /** For two keys present where one is the other's deprecated spelling: which one to remove. */
+    private String deprecatedOf(ValidationMessage m, List<String> present) {
+        String loc = m.getSchemaLocation().getFragment().toString();
+        JsonNode parent = resolve("#" + loc.substring(0, loc.lastIndexOf('/')));
+        if (present.size() != 2 || parent == null) {
+            return "";
+        }
+        for (int i = 0; i < 2; i++) {
+            if (parent.path("properties").path(present.get(i)).path("deprecated").asBoolean(false)) {
+                return "; '" + present.get(i) + "' is the deprecated spelling of '" + present.get(1 - i)
+                        + "': remove it";
+            }
+        }
+        return "";
     }
 
     private String alternatives(JsonNode oneOf) {

@@ -19,8 +19,12 @@ public record Inventory(Document document, String name, Map<String, Site> sites,
     public record NetworkMapping(String source, String production, String test) {
     }
 
-    /** A protected VM as captured, with the pointer of its entry. */
-    public record Vm(String name, String sourceSite, String recoverySite, String osFamily, String hardwareProfile,
+    /**
+     * A protected VM as captured, with the pointer of its entry: it runs in production on its protected
+     * site and fails over to its recovery site. Its JSON names the protected site {@code protectedSite},
+     * also when the file has the deprecated {@code sourceSite}.
+     */
+    public record Vm(String name, String protectedSite, String recoverySite, String osFamily, String hardwareProfile,
                      List<Disk> disks, JsonNode json, String pointer) {
 
         public Optional<Disk> rootDisk() {

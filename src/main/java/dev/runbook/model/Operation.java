@@ -19,7 +19,7 @@ public enum Operation {
     /** Commits a failover (to committed) or a failback (production home again: replication-ready). */
     COMMIT("commit", EnumSet.of(LifecycleState.AWAITING_COMMIT, LifecycleState.FAILBACK_AWAITING_COMMIT),
             LifecycleState.COMMITTED, EnumSet.noneOf(Outcome.class)),
-    /** After a commit: replication reversed, from the recovered VM back to the original site. */
+    /** After a commit: replication reversed, from the recovered VM back to the protected site. */
     REPROTECT("reprotect", EnumSet.of(LifecycleState.COMMITTED),
             LifecycleState.REPROTECTED, EnumSet.noneOf(Outcome.class)),
     FAILBACK("failback", EnumSet.of(LifecycleState.REPROTECTED),

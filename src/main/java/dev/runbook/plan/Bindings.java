@@ -5,16 +5,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbook.expr.Scope;
 import dev.runbook.model.Inventory;
 import dev.runbook.model.Runbook;
+import dev.runbook.primitive.SiteBindings;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * The names expressions and templates read. {@code vm} is the inventory entry plus {@code rootDisk}
- * (the root disk entry) and {@code replicas} (every replica path, in order); {@code site} and
- * {@code sourceSite} are site entries plus their {@code name}; {@code networks} maps each source network
- * to its {@code production} and {@code test} networks.
+ * (the root disk entry) and {@code replicas} (every replica path, in order); {@code recoverySite} and
+ * {@code protectedSite} are site entries plus their {@code name}; {@code networks} maps each source
+ * network to its {@code production} and {@code test} networks. The deprecated {@code site} and
+ * {@code sourceSite} are bound where they are read ({@link Scope#DEPRECATED}), never stored.
  */
 final class Bindings {
 
@@ -39,8 +42,8 @@ final class Bindings {
         }
         v.set("replicas", replicas);
         roots.put("vm", v);
-        roots.put("site", site(inventory, vm.recoverySite()));
-        roots.put("sourceSite", site(inventory, vm.sourceSite()));
+        roots.put(SiteBindings.RECOVERY, site(inventory, vm.recoverySite()));
+        roots.put(SiteBindings.PROTECTED, site(inventory, vm.protectedSite()));
         ObjectNode networks = JSON.objectNode();
         for (Inventory.NetworkMapping m : inventory.networks()) {
             networks.set(m.source(), JSON.objectNode().put("production", m.production()).put("test", m.test()));
@@ -58,7 +61,7 @@ final class Bindings {
         return out;
     }
 
-    /** The same names as plain maps and lists for FreeMarker. */
+    /** The same names as plain maps and lists for FreeMarker (which binds the deprecated ones as it renders). */
     static Map<String, Object> templateModel(Map<String, JsonNode> roots) {
         Map<String, Object> model = new LinkedHashMap<>();
         roots.forEach((k, v) -> model.put(k, Planner.MAPPER.convertValue(v, new TypeReference<Object>() { })));

@@ -7,6 +7,7 @@ import dev.runbook.load.Loaded;
 import dev.runbook.load.Loader;
 import dev.runbook.model.Diagnostic;
 import dev.runbook.model.Inventory;
+import dev.runbook.model.RecoveryPlan;
 import dev.runbook.model.Runbook;
 import dev.runbook.primitive.Catalog;
 import dev.runbook.template.Templates;
@@ -68,6 +69,24 @@ public final class Pipeline implements AutoCloseable {
         Loaded<Plan> plan = planner.plan(runbook.value().get(), inventory.value().get(), request);
         all.addAll(plan.diagnostics());
         return new Loaded<>(plan.value(), all);
+    }
+
+    /**
+     * A recovery plan bound to an inventory, every VM planned with its runbook (found beside the plan, else
+     * in {@code shippedRunbooks}); diagnostics of all stages that ran.
+     */
+    public Loaded<SitePlan> recoveryPlan(Path planFile, Path inventoryFile, Path shippedRunbooks, Path templatesDir) {
+        Loaded<RecoveryPlan> plan = Loader.recoveryPlan(planFile);
+        Loaded<Inventory> inventory = inventory(inventoryFile);
+        List<Diagnostic> all = new ArrayList<>(plan.diagnostics());
+        all.addAll(inventory.diagnostics());
+        if (plan.value().isEmpty() || inventory.value().isEmpty()) {
+            return new Loaded<>(Optional.empty(), all);
+        }
+        Loaded<SitePlan> planned = new SitePlanner(catalog, expressions(), shippedRunbooks, templatesDir)
+                .plan(plan.value().get(), inventory.value().get());
+        all.addAll(planned.diagnostics());
+        return new Loaded<>(planned.value(), all);
     }
 
     public Catalog catalog() {

@@ -19,6 +19,7 @@ import dev.runbook.model.SourceSpan;
 import dev.runbook.model.Step;
 import dev.runbook.primitive.Catalog;
 import dev.runbook.primitive.PrimitiveSpec;
+import dev.runbook.primitive.SiteBindings;
 import dev.runbook.template.GuestModel;
 import dev.runbook.template.Templates;
 import java.nio.charset.StandardCharsets;
@@ -108,7 +109,7 @@ public final class Planner {
 
     private Map<String, JsonNode> staticBindings() {
         Map<String, JsonNode> out = new LinkedHashMap<>();
-        for (String name : List.of("vm", "site", "sourceSite", "networks")) {
+        for (String name : List.of("vm", SiteBindings.RECOVERY, SiteBindings.PROTECTED, "networks")) {
             out.put(name, roots.get(name));
         }
         return out;
@@ -177,7 +178,20 @@ public final class Planner {
         if (a.uses().equals("remediation.stage") && !skipped && guestInvalid != null) {
             diagnostics.add(guestInvalid);
         } else if (a.uses().equals("remediation.stage") && !skipped) {
-            scripts = Scripts.render(templates, templateModel, with, a.with().pointer(), this::error);
+            scripts = Scripts.render(templates, templateModel, with, a.with().pointer(), new Scripts.Errors() {
+                @Override
+                public void error(String pointer, String rule, String message) {
+                    Planner.this.error(pointer, rule, message);
+                }
+
+                @Override
+                public void warning(SourceSpan at, String rule, String message) {
+                    Diagnostic d = Diagnostic.warning(at, rule, message);
+                    if (!diagnostics.contains(d)) { // a template staged by several steps is read at each
+                        diagnostics.add(d);
+                    }
+                }
+            });
         }
         Plan.Retry retry = a.retry().map(r -> new Plan.Retry(r.attempts(), Durations.format(r.backoff()),
                 Durations.format(r.maxBackoff()), r.jitter())).orElse(null);

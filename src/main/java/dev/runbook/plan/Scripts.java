@@ -1,7 +1,9 @@
 package dev.runbook.plan;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.runbook.expr.Scope;
 import dev.runbook.model.Hashes;
+import dev.runbook.model.SourceSpan;
 import dev.runbook.template.Templates;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +14,9 @@ final class Scripts {
 
     interface Errors {
         void error(String pointer, String rule, String message);
+
+        /** A finding placed in a template file rather than in the runbook. */
+        void warning(SourceSpan at, String rule, String message);
     }
 
     private Scripts() {
@@ -33,7 +38,9 @@ final class Scripts {
                 continue;
             }
             try {
-                String content = templates.render(template, model);
+                String content = templates.render(template, model, Scope.DEPRECATED, read -> errors.warning(
+                        new SourceSpan(read.file(), read.line(), read.column()), "deprecated-name", "'" + read.alias()
+                                + "' is deprecated; write '" + Scope.DEPRECATED.get(read.alias()) + "'"));
                 out.add(new Plan.Script(template, path, mode, Hashes.sha256(content), content));
             } catch (Templates.RenderException e) {
                 errors.error(at + "/template", "template", "template does not render for this VM: " + e.getMessage());

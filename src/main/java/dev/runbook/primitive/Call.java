@@ -11,10 +11,15 @@ import java.util.Map;
  *                 the call's idempotency key
  * @param phase    whether this applies the step, compensates it, or probes for a precheck
  * @param params   the resolved parameters
- * @param bindings the plan's static names ({@code vm}, {@code site}, {@code sourceSite}, {@code networks}):
- *                 where the VM's sites, disks and domains are
+ * @param bindings the plan's static names ({@code vm}, {@code recoverySite}, {@code protectedSite},
+ *                 {@code networks}): where the VM's sites, disks and domains are; a plan saved with the
+ *                 sites' earlier keys is read under these ({@link SiteBindings})
  */
 public record Call(String runId, String stepId, Phase phase, JsonNode params, Map<String, JsonNode> bindings) {
+
+    public Call {
+        bindings = SiteBindings.canonical(bindings);
+    }
 
     /** Why a primitive is called. */
     public enum Phase {

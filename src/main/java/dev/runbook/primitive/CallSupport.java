@@ -37,19 +37,22 @@ public final class CallSupport {
         return vm;
     }
 
-    /** The plan binding ({@code site} or {@code sourceSite}) whose name the {@code site} parameter gives. */
+    /**
+     * The plan binding ({@link SiteBindings#RECOVERY} or {@link SiteBindings#PROTECTED}) whose name the
+     * {@code site} parameter gives.
+     */
     public static String namedSiteRoot(Call call) throws PrimitiveException {
         String name = text(call, "site");
-        for (String root : List.of("site", "sourceSite")) {
+        for (String root : List.of(SiteBindings.RECOVERY, SiteBindings.PROTECTED)) {
             JsonNode entry = call.bindings().get(root);
             if (entry != null && name.equals(entry.path("name").asText())) {
                 return root;
             }
         }
-        throw fail("site '%s' is neither the recovery site nor the source site of this plan", name);
+        throw fail("site '%s' is neither the recovery site nor the protected site of this plan", name);
     }
 
-    /** A site binding of the call ({@code site} or {@code sourceSite}). */
+    /** A site binding of the call ({@link SiteBindings#RECOVERY} or {@link SiteBindings#PROTECTED}). */
     public static JsonNode siteBinding(Call call, String root) throws PrimitiveException {
         JsonNode entry = call.bindings().get(root);
         if (entry == null) {

@@ -11,7 +11,7 @@ import java.util.function.Predicate;
  * admitted, every mutating primitive checks the claim (a fencing check: a call of a run that does not own
  * the VM changes nothing), and the run releases it when its locks are released.
  *
- * <p>A site adapter offers this port for a plan's recovery and source sites together: the record is kept
+ * <p>A site adapter offers this port for a plan's recovery and protected sites together: the record is kept
  * at both, so a mutation on either site finds it.
  */
 public interface Ownership {

@@ -48,8 +48,12 @@ public final class ReplicationSpecs {
     public static final PrimitiveSpec CONTROLLER_HEALTH = PrimitiveSpec.probe("controller.health",
             "read the health of the controller of {vm}", VM);
 
+    public static final PrimitiveSpec VERIFY_RESUMED = PrimitiveSpec.action("replication.verify-resumed", false,
+            null, "check that replication of {vm} runs again: export active, controller in replication mode and "
+                    + "running, last sync succeeded with no checkpoint pending", VM);
+
     static final List<PrimitiveSpec> ALL = List.of(STOP_EXPORT, START_EXPORT, FINAL_SYNC, SET_DIRECTION,
-            RESTORE_DIRECTION, SYNC, REVERSE_SYNC, CONTROLLER_MODE, SYNC_STATE, CONTROLLER_HEALTH);
+            RESTORE_DIRECTION, SYNC, REVERSE_SYNC, CONTROLLER_MODE, SYNC_STATE, CONTROLLER_HEALTH, VERIFY_RESUMED);
 
     private ReplicationSpecs() {
     }

@@ -34,12 +34,12 @@ public interface SiteAdapter {
     Primitives primitives();
 
     /**
-     * The ownership records of a plan's recovery and source sites (inventory site entries with their
+     * The ownership records of a plan's recovery and protected sites (inventory site entries with their
      * {@code name}): where a run claims its VM, and what this adapter's mutating primitives check first.
      *
      * @throws PrimitiveException when the sites cannot record ownership
      */
-    Ownership ownership(JsonNode recoverySite, JsonNode sourceSite) throws PrimitiveException;
+    Ownership ownership(JsonNode recoverySite, JsonNode protectedSite) throws PrimitiveException;
 
     /**
      * The replication port of a recovery site, outside runs.

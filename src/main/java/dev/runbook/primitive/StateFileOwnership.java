@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * Ownership records kept in the state files of a plan's recovery and source sites (the {@code owners}
+ * Ownership records kept in the state files of a plan's recovery and protected sites (the {@code owners}
  * section of each), changed together under both files' locks. The adapters whose sites keep their state in
  * a {@link StateFile} offer this port, and their mutations check it with {@link #fence}.
  */
@@ -23,7 +23,7 @@ public final class StateFileOwnership implements Ownership {
     private final StateFile recovery;
     private final StateFile source;
 
-    /** The records of the recovery site {@code siteName} (in {@code recovery}) and of its source site. */
+    /** The records of the recovery site {@code siteName} (in {@code recovery}) and of its protected site. */
     public StateFileOwnership(String siteName, StateFile recovery, StateFile source) {
         this.siteName = siteName;
         this.recovery = recovery;

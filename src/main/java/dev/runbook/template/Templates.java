@@ -6,12 +6,17 @@ import freemarker.cache.FileNameGlobMatcher;
 import freemarker.cache.FirstMatchTemplateConfigurationFactory;
 import freemarker.cache.TemplateConfigurationFactory;
 import freemarker.core.TemplateClassResolver;
+import freemarker.core.Environment;
 import freemarker.core.TemplateConfiguration;
+import freemarker.core.TemplateProcessingTracer;
 import freemarker.template.Configuration;
 import freemarker.template.DefaultObjectWrapperBuilder;
 import freemarker.template.Template;
 import freemarker.template.TemplateException;
 import freemarker.template.TemplateExceptionHandler;
+import freemarker.template.TemplateHashModel;
+import freemarker.template.TemplateModel;
+import freemarker.template.TemplateModelException;
 import freemarker.template.TemplateNotFoundException;
 import freemarker.core.ParseException;
 import java.io.IOException;
@@ -19,10 +24,15 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Guest-script templates (FreeMarker) from a {@code templates/} folder, or the ones shipped with this
@@ -147,6 +157,11 @@ public final class Templates {
         return parent.resolve("templates");
     }
 
+    /** A template's file, for messages: in the folder, or under templates/ for a shipped one. */
+    public String file(String name) {
+        return root == null ? SHIPPED + "/" + name : root.resolve(name).toString();
+    }
+
     public boolean exists(String name) {
         if (!isSafeName(name)) {
             return false;
@@ -183,6 +198,20 @@ public final class Templates {
 
     /** Renders a template with a data model of plain maps, lists, strings, numbers and booleans. */
     public String render(String name, Map<String, Object> model) throws RenderException {
+        return render(name, model, Map.of(), read -> { });
+    }
+
+    /** A place where a template read a name given to it as an alias. */
+    public record AliasRead(String alias, String file, int line, int column) {
+    }
+
+    /**
+     * Renders a template with {@code aliases} bound too, each name to the value of the name it stands for
+     * in {@code model}, and tells {@code reads} each place where the template reads one (once a place). Only
+     * what renders for this model is seen: an alias in a branch not taken is not read.
+     */
+    public String render(String name, Map<String, Object> model, Map<String, String> aliases,
+                         Consumer<AliasRead> reads) throws RenderException {
         if (language(name).isEmpty()) {
             throw new RenderException("template '" + name + "' has no known target language; name it with one of "
                     + languageSuffixes());
@@ -190,7 +219,45 @@ public final class Templates {
         try {
             Template t = config.getTemplate(name);
             StringWriter out = new StringWriter();
-            t.process(model, out);
+            if (aliases.isEmpty()) {
+                t.process(model, out);
+                return out.toString();
+            }
+            Set<AliasRead> seen = new LinkedHashSet<>();
+            Deque<TemplateProcessingTracer.TracedElement> at = new ArrayDeque<>();
+            TemplateHashModel data = (TemplateHashModel) config.getObjectWrapper().wrap(model);
+            TemplateHashModel root = new TemplateHashModel() {
+                @Override
+                public TemplateModel get(String key) throws TemplateModelException {
+                    String target = aliases.get(key);
+                    if (target == null) {
+                        return data.get(key);
+                    }
+                    var element = at.peek();
+                    seen.add(new AliasRead(key, file(name), element == null ? 1 : element.getBeginLine(),
+                            element == null ? 1 : element.getBeginColumn()));
+                    return data.get(target);
+                }
+
+                @Override
+                public boolean isEmpty() throws TemplateModelException {
+                    return data.isEmpty();
+                }
+            };
+            Environment env = t.createProcessingEnvironment(root, out);
+            env.setTemplateProcessingTracer(new TemplateProcessingTracer() {
+                @Override
+                public void enterElement(Environment e, TracedElement element) {
+                    at.push(element);
+                }
+
+                @Override
+                public void exitElement(Environment e, TracedElement element) {
+                    at.pop();
+                }
+            });
+            env.process();
+            seen.forEach(reads);
             return out.toString();
         } catch (TemplateException e) {
             throw new RenderException(name + ":" + e.getLineNumber() + ":" + e.getColumnNumber() + ": "

@@ -326,8 +326,8 @@ public final class EngineBench {
     static Map<String, JsonNode> bindings(String vm) {
         Map<String, JsonNode> b = new LinkedHashMap<>();
         b.put("vm", JSON.objectNode().put("name", vm).put("domain", vm));
-        b.put("site", JSON.objectNode().put("name", "recovery").put("uri", "test:///default"));
-        b.put("sourceSite", JSON.objectNode().put("name", "protected").put("uri", "test:///default"));
+        b.put("recoverySite", JSON.objectNode().put("name", "recovery").put("uri", "test:///default"));
+        b.put("protectedSite", JSON.objectNode().put("name", "protected").put("uri", "test:///default"));
         b.put("networks", JSON.objectNode().put("lan", "lan-recovery"));
         return b;
     }
@@ -375,6 +375,11 @@ public final class EngineBench {
         @Override
         public Optional<Admission.Refusal> hold(String holder, List<String> locks, Admission.SiteClaim claim) {
             return inner.hold(holder, locks, claim);
+        }
+
+        @Override
+        public List<Admission.Refusal> admitAll(RunRecord planRun, List<Admission> children) {
+            return inner.admitAll(planRun, children);
         }
 
         @Override

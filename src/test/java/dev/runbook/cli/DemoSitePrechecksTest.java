@@ -109,7 +109,7 @@ class DemoSitePrechecksTest {
     }
 
     @Test
-    void sourceSiteUnreachable() throws Exception {
+    void protectedSiteUnreachable() throws Exception {
         site();
         Path node = site.protectedSite.nodeFile().orElseThrow();
         Files.move(node, node.resolveSibling("protected.xml.lost"));

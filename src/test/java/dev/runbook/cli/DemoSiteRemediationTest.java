@@ -179,9 +179,12 @@ class DemoSiteRemediationTest {
         Files.writeString(site.inventory, Files.readString(site.inventory).replace("reportDeadline: 2m", "reportDeadline: 20s"));
         Path system = site.replica("win03", "system");
         Path hive = dev.runbook.primitive.libvirt.EmptyHive.system(tmp.resolve("SYSTEM"), 1);
-        try (GuestFs fs = GuestFs.open(system, true)) {
+        // The protected VM's disk holds the hive and replication carries it to the replica, as it would for a
+        // real Windows VM: the replica then holds exactly this content before the failover, as rollback restores it.
+        try (GuestFs fs = GuestFs.open(site.source("win03", "system"), true)) {
             fs.write("C:/Windows/System32/config/SYSTEM", Files.readAllBytes(hive), "0644");
         }
+        site.port().sync("win03", site.pairs("win03"));
         Path before = DemoFixture.copy(system, tmp.resolve("before/win03-system.qcow2"));
         Path drivers = tmp.resolve("virtio-win");
         for (String f : new String[] {"viostor/2k22/amd64/viostor.inf", "viostor/2k22/amd64/viostor.sys",

@@ -101,6 +101,34 @@ class DemoSiteRunbooksTest {
         assertTrue(Session.sameDefinition(original, site.definition(site.recoverySite, "ctrl-app02")));
     }
 
+    /** The rollback resumes replication, and says plainly when it cannot: never a clean success then. */
+    @Test
+    void aRollbackWhoseReplicationCannotResumeEndsFailedSayingSo() throws Exception {
+        DemoFixture site = new DemoFixture(tmp);
+        Cli failover = run(site, "test-failover", "app02");
+        ok(failover);
+        String id = LifecycleCliTest.runId(failover);
+        dev.runbook.primitive.StateFile.at(site.recoverySite.state()).change(c -> ((com.fasterxml.jackson.databind.node.ObjectNode)
+                c.path("replication").path("app02")).put("lastResult", "failed")); // replication broke meanwhile
+
+        Cli rollback = Cli.run("rollback", id, "--journal", site.journal.toString());
+        String all = rollback.out() + rollback.err();
+        assertEquals(ExitCodes.FAILED, rollback.code(), all);
+        assertTrue(all.contains("replication-resumed") && all.contains("has not resumed")
+                && all.contains("Nothing was undone"), all);
+        assertFalse(all.contains("Every change was undone"), all);
+        assertEquals("running", site.state(site.recoverySite, "ctrl-app02"), "the failover itself is undone");
+        assertEquals("active", site.export("app02"));
+        Cli status = Cli.run("status", "--journal", site.journal.toString());
+        assertTrue(status.out().contains("test-failover-active"), "the VM is not replication-ready yet:\n" + status.out());
+
+        dev.runbook.primitive.StateFile.at(site.recoverySite.state()).change(c -> ((com.fasterxml.jackson.databind.node.ObjectNode)
+                c.path("replication").path("app02")).put("lastResult", "succeeded")); // fixed
+        Cli again = Cli.run("rollback", id, "--journal", site.journal.toString());
+        ok(again);
+        ok(run(site, "test-failover", "app02")); // replication runs again: a new failover passes its prechecks
+    }
+
     /** A failover started where no ownership is recorded is still seen: the VM is not in replication mode. */
     @Test
     void aVmOutOfReplicationModeBlocksAFailover() throws Exception {

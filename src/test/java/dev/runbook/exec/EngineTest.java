@@ -3,7 +3,9 @@ package dev.runbook.exec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbook.model.Operation;
+import dev.runbook.plan.JsonPreview;
 import dev.runbook.plan.Plan;
 import dev.runbook.plan.Planner;
 import dev.runbook.primitive.Call;
@@ -45,6 +47,30 @@ class EngineTest {
                     && r.message().contains("bring ctrl-app02 online"), r.message());
             assertEquals(before, h.resources());
             assertEquals(List.of(), h.journal.locks());
+        }
+    }
+
+    /**
+     * A run journaled before the sites' names were settled: its plan binds them as {@code site} and
+     * {@code sourceSite}, and its expressions read them so. It still runs on both sites and rolls back.
+     */
+    @Test
+    void aRunJournaledWithTheSitesEarlierNamesRunsAndRollsBack() throws Exception {
+        try (Harness h = new Harness(dir)) {
+            String now = new ObjectMapper().writeValueAsString(h.plan("planned-failover", "app02", Map.of()));
+            String before = now.replace("\"recoverySite\":{", "\"site\":{").replace("\"protectedSite\"", "\"sourceSite\"")
+                    .replace("recoverySite.", "site.").replace("protectedSite.", "sourceSite.");
+            Plan earlier = JsonPreview.read(before);
+            assertTrue(earlier.bindings().containsKey("site") && earlier.bindings().containsKey("sourceSite"), before);
+            Result r = h.engine(Faults.none()).start(earlier.withHash(Planner.hash(earlier)),
+                    new Engine.Launch("runbooks/planned-failover.yaml", h.site.inventory.toString(), null, null));
+            assertEquals(RunState.AWAITING_DECISION, r.state(), r.message());
+            assertEquals("shutoff", h.site.protectedSite.read().at("/domains/app02/state").asText(),
+                    "the source VM on the protected site was powered off");
+            // What a rollback run's undo step does: the failover's compensations, from its journaled plan.
+            assertEquals(List.of(), h.engine(Faults.none()).undo(r.runId(), "rollback-run"));
+            assertEquals("running", h.site.protectedSite.read().at("/domains/app02/state").asText(),
+                    "the rollback powered the source VM back on");
         }
     }
 

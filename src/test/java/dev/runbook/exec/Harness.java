@@ -60,7 +60,7 @@ final class Harness implements AutoCloseable {
     }
 
     Engine engine(Faults faults) {
-        Options options = Options.defaults(null).withSleeper(d -> { }).withTimeoutCap(Duration.ofMillis(300));
+        Options options = Options.defaults(null).withSleeper(d -> { }).withTimeoutCap(Duration.ofMillis(600));
         return new Engine(journal, faults.around(new LocalAdapter().primitives()), options, pipeline.expressions(),
                 ownership());
     }

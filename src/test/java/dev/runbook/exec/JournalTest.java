@@ -24,7 +24,7 @@ class JournalTest {
     private static RunRecord run(String id) {
         Instant now = Instant.now();
         return new RunRecord(id, null, "test-failover", "1.0.0", "sha", "rb.yaml", null, "inv", "sha", "inv.yaml",
-                "sha256:x", "{}", "web01", "test-failover", "running", null, now, now, "tester");
+                "sha256:x", "{}", "web01", "test-failover", "running", null, now, now, "tester", null);
     }
 
     private static Admission admission(String id) {
@@ -38,7 +38,7 @@ class JournalTest {
         SqliteJournal.open(file).close();
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + file); var s = c.createStatement()) {
             assertEquals("wal", s.executeQuery("PRAGMA journal_mode").getString(1));
-            assertEquals(2, s.executeQuery("PRAGMA user_version").getInt(1));
+            assertEquals(3, s.executeQuery("PRAGMA user_version").getInt(1));
             s.execute("PRAGMA user_version = 99");
         }
         JournalException e = assertThrows(JournalException.class, () -> SqliteJournal.open(file));

@@ -35,7 +35,8 @@ class ExpressionsTest {
                          "os": {"family": "linux"}, "compute": {"vcpus": 2, "memoryMiB": 4096},
                          "replicas": ["/srv/recovery/web01-root.qcow2", "/srv/recovery/web01-data.qcow2"],
                          "nics": [{"mac": "52:54:00:10:00:01", "network": "prod-lan"}]}"""),
-                "site", JSON.readTree("{\"name\": \"recovery\", \"hardwareProfile\": \"kvm-virtio\"}"),
+                "recoverySite", JSON.readTree("{\"name\": \"recovery\", \"hardwareProfile\": \"kvm-virtio\"}"),
+                "protectedSite", JSON.readTree("{\"name\": \"protected\", \"hardwareProfile\": \"vmware-esxi\"}"),
                 "networks", JSON.readTree("{\"prod-lan\": {\"production\": \"dr-prod-lan\", \"test\": \"dr-test\"}}"),
                 "run", JSON.readTree("{\"id\": \"run-1\"}"),
                 "steps", JSON.readTree("{\"rollback-snapshots\": {\"result\": {\"disks\": [\"a\", \"b\"]}}}"));
@@ -58,11 +59,23 @@ class ExpressionsTest {
 
     @Test
     void decidesTypicalGuardsOverTheRoots() throws Exception {
-        assertTrue(expressions.test("vm.os.family == 'linux' && vm.hardwareProfile != site.hardwareProfile", roots));
+        assertTrue(expressions.test("vm.os.family == 'linux' && vm.hardwareProfile != recoverySite.hardwareProfile",
+                roots));
+        assertTrue(expressions.test("vm.hardwareProfile == protectedSite.hardwareProfile", roots));
         assertFalse(expressions.test("vm.firmware == 'uefi'", roots));
         assertTrue(expressions.test("vm.nics.every(n => networks[n.network].test == 'dr-test')", roots));
         assertTrue(expressions.test("steps['rollback-snapshots'].result.disks.length == 2", roots));
         assertTrue(expressions.test("(inputs.validateTimeout || '10m') == '5m'", roots));
+    }
+
+    @Test
+    void theDeprecatedRootsReadTheSameSitesAsTheirNamesOfNow() throws Exception {
+        assertEquals("recovery", eval("site.name").asText());
+        assertEquals("protected", eval("sourceSite.name").asText());
+        assertTrue(expressions.test("site === recoverySite || JSON.stringify(site) == JSON.stringify(recoverySite)",
+                roots));
+        assertTrue(expressions.test("sourceSite.hardwareProfile == protectedSite.hardwareProfile", roots));
+        assertEquals(Set.of(), Expressions.unknownNames("site.name + sourceSite.name"), "aliases are not unknown");
     }
 
     @Test
@@ -211,15 +224,21 @@ class ExpressionsTest {
     void freeNamesAreTheRootsAnExpressionReads() {
         assertEquals(Set.of("vm", "networks"),
                 FreeNames.of("vm.nics.map(n => ({mac: n.mac, network: networks[n.network].test}))"));
-        assertEquals(Set.of("vm", "site"), FreeNames.of("vm.name == 'inputs' && \"run\" != site.name"));
+        assertEquals(Set.of("vm", "recoverySite"), FreeNames.of("vm.name == 'inputs' && \"run\" != recoverySite.name"));
         assertEquals(Set.of("vm"), FreeNames.of("Math.max(vm . compute.vcpus, parseInt('2'), JSON.parse('1'))"));
         assertEquals(Set.of(), FreeNames.of("((a, b) => a + b)(1, 2) > 0 && typeof undefined == 'undefined'"));
         assertEquals(Set.of("inputs"), FreeNames.of("inputs.timeout || 10"));
     }
 
     @Test
+    void eachNameReadIsPlacedAtItsFirstReadNotInsideALongerName() {
+        String e = "recoverySite.name == 'site' && site.name";
+        assertEquals(java.util.Map.of("recoverySite", 0, "site", e.lastIndexOf("site.name")), Expressions.firstReads(e));
+    }
+
+    @Test
     void aConditionalIsNotMistakenForAnObjectKey() {
-        assertEquals(Set.of("inputs", "vm", "site"), FreeNames.of("inputs.force ? vm : site"));
+        assertEquals(Set.of("inputs", "vm", "recoverySite"), FreeNames.of("inputs.force ? vm : recoverySite"));
     }
 
     @Test

@@ -263,7 +263,7 @@ class PlannerTest {
         Diagnostic d = loaded.diagnostics().get(0);
         assertEquals("unknown-vm", d.rule());
         assertTrue(d.isError());
-        assertEquals("inventory has no VM 'web99'; VMs: web01, app02, win03", d.message());
+        assertEquals("inventory has no VM 'web99'; VMs: web01, app02, win03, db01", d.message());
         // Placed on the inventory's list of VMs: the line after `vms:`, where the first entry starts.
         int vms = Files.readAllLines(INVENTORY).indexOf("  vms:") + 1;
         assertEquals(new SourceSpan(INVENTORY.toString(), vms + 1, 5), d.span());

@@ -37,18 +37,28 @@ class SiteAdaptersTest {
 
     @Test
     void aPlanOnLocalSitesGetsTheLocalPrimitives() throws PrimitiveException {
+        Primitives p = SiteAdapters.forBindings(Map.of("recoverySite", site("recovery", "local:///tmp/r.json"),
+                "protectedSite", site("protected", "local:///tmp/p.json")));
+        assertTrue(p.find("storage.snapshot").orElseThrow().getClass().getName().contains(".local."));
+    }
+
+    @Test
+    void aPlanSavedWithTheSitesEarlierKeysStillFindsThem() throws PrimitiveException {
         Primitives p = SiteAdapters.forBindings(Map.of("site", site("recovery", "local:///tmp/r.json"),
                 "sourceSite", site("protected", "local:///tmp/p.json")));
         assertTrue(p.find("storage.snapshot").orElseThrow().getClass().getName().contains(".local."));
+        var mixed = assertThrows(PrimitiveException.class, () -> SiteAdapters.forBindings(Map.of(
+                "site", site("recovery", "local:///tmp/r.json"), "sourceSite", site("protected", "test:///tmp/p.xml"))));
+        assertEquals("a plan's sites are either both local:/// files or both libvirt sites", mixed.getMessage());
     }
 
     @Test
     void mixedSitesAndTheSharedTestDriverAreRefused() {
         var mixed = assertThrows(PrimitiveException.class, () -> SiteAdapters.forBindings(Map.of(
-                "site", site("recovery", "local:///tmp/r.json"), "sourceSite", site("protected", "test:///tmp/p.xml"))));
+                "recoverySite", site("recovery", "local:///tmp/r.json"), "protectedSite", site("protected", "test:///tmp/p.xml"))));
         assertEquals("a plan's sites are either both local:/// files or both libvirt sites", mixed.getMessage());
         var shared = assertThrows(PrimitiveException.class, () -> SiteAdapters.forBindings(Map.of(
-                "site", site("recovery", "test:///default"), "sourceSite", site("protected", "test:///default"))));
+                "recoverySite", site("recovery", "test:///default"), "protectedSite", site("protected", "test:///default"))));
         assertTrue(shared.getMessage().startsWith("site 'recovery' has URI test:///default"), shared.getMessage());
     }
 

@@ -201,7 +201,7 @@ class RealQemuTest {
                     - {source: prod-lan, production: %2$s, test: %3$s}
                   vms:
                     - name: app
-                      sourceSite: protected
+                      protectedSite: protected
                       recoverySite: recovery
                       sourceDomain: %4$s
                       controllerDomain: %5$s

@@ -53,10 +53,10 @@ public final class LibvirtAdapter implements SiteAdapter {
     }
 
     @Override
-    public Ownership ownership(JsonNode recoverySite, JsonNode sourceSite) throws PrimitiveException {
+    public Ownership ownership(JsonNode recoverySite, JsonNode protectedSite) throws PrimitiveException {
         SiteRef recovery = SiteRef.of(recoverySite);
         return new StateFileOwnership(recovery.name(), StateFile.at(recovery.state()),
-                StateFile.at(SiteRef.of(sourceSite).state()));
+                StateFile.at(SiteRef.of(protectedSite).state()));
     }
 
     @Override

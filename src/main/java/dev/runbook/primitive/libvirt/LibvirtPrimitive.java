@@ -8,6 +8,7 @@ import dev.runbook.primitive.Observation;
 import dev.runbook.primitive.Primitive;
 import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.primitive.PrimitiveSpec;
+import dev.runbook.primitive.SiteBindings;
 import dev.runbook.primitive.StateFile;
 import dev.runbook.primitive.StateFileOwnership;
 import java.io.UncheckedIOException;
@@ -132,14 +133,14 @@ abstract class LibvirtPrimitive implements Primitive {
     }
 
     static SiteRef recovery(Call call) throws PrimitiveException {
-        return site(call, "site");
+        return site(call, SiteBindings.RECOVERY);
     }
 
-    static SiteRef source(Call call) throws PrimitiveException {
-        return site(call, "sourceSite");
+    static SiteRef protectedSite(Call call) throws PrimitiveException {
+        return site(call, SiteBindings.PROTECTED);
     }
 
-    /** The recovery or source site whose name the {@code site} parameter gives. */
+    /** The recovery or protected site whose name the {@code site} parameter gives. */
     static SiteRef named(Call call) throws PrimitiveException {
         return site(call, CallSupport.namedSiteRoot(call));
     }

@@ -11,6 +11,7 @@ import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.primitive.PrimitiveSpec;
 import dev.runbook.primitive.RemediationSpecs;
 import dev.runbook.primitive.RemediationOutcome;
+import dev.runbook.primitive.SiteBindings;
 import dev.runbook.primitive.StateFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -167,7 +168,7 @@ final class Remediation extends LibvirtPrimitive {
         // Checked before anything is written: without a wrapper, nothing would start the first boot.
         Path wrapper = windows ? WindowsFirstboot.wrapper() : null;
         SiteRef site = recovery(call);
-        Optional<String> endpoint = Optional.ofNullable(call.bindings().get("site"))
+        Optional<String> endpoint = Optional.ofNullable(call.bindings().get(SiteBindings.RECOVERY))
                 .map(s -> s.path("reportUrl").asText(null));
         return mutate(call, NOTHING, (session, intent) -> {
             ArrayNode staged = object().arrayNode();

@@ -10,6 +10,7 @@ import dev.runbook.primitive.Primitive;
 import dev.runbook.primitive.PrimitiveSpec;
 import dev.runbook.primitive.ReplicationSpecs;
 import dev.runbook.primitive.ReplicationDirection;
+import dev.runbook.primitive.ReplicationResumed;
 import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.primitive.StateFile;
 import java.nio.file.Path;
@@ -52,7 +53,8 @@ final class Replication extends LibvirtPrimitive {
                 new Replication(ReplicationSpecs.CONTROLLER_MODE, Replication::controllerMode,
                         Replication::controllerModeSettled),
                 new Replication(ReplicationSpecs.SYNC_STATE, Replication::syncState, AGAIN),
-                new Replication(ReplicationSpecs.CONTROLLER_HEALTH, Replication::health, AGAIN));
+                new Replication(ReplicationSpecs.CONTROLLER_HEALTH, Replication::health, AGAIN),
+                new Replication(ReplicationSpecs.VERIFY_RESUMED, Replication::verifyResumed, AGAIN));
     }
 
     private final Body body;
@@ -97,7 +99,7 @@ final class Replication extends LibvirtPrimitive {
 
     private JsonNode finalSync(Call call) throws PrimitiveException, InterruptedException {
         JsonNode vm = CallSupport.vm(call);
-        SiteRef source = source(call);
+        SiteRef source = protectedSite(call);
         String domain = vm.path("sourceDomain").asText();
         String power = Session.read(source, s -> s.stateOf(domain));
         if (!"shutoff".equals(power)) {
@@ -251,6 +253,13 @@ final class Replication extends LibvirtPrimitive {
         } catch (PrimitiveException e) {
             return object().put("state", "unknown").put("reason", e.getMessage());
         }
+    }
+
+    private JsonNode verifyResumed(Call call) throws PrimitiveException, InterruptedException {
+        JsonNode vm = CallSupport.vm(call);
+        String controller = vm.path("controllerDomain").asText();
+        return Session.read(home(call), s -> ReplicationResumed.verify(vm.path("name").asText(), s.site().name(),
+                s.state().path("replication").path(vm.path("name").asText()), controller, s.stateOf(controller)));
     }
 
     static ObjectNode entry(ObjectNode content, String vm, SiteRef site) throws PrimitiveException {

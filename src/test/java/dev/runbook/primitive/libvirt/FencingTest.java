@@ -29,7 +29,7 @@ class FencingTest {
 
     static Ownership ownership(DemoFixture site) throws PrimitiveException {
         var b = IntentTest.bindings(site);
-        return new LibvirtAdapter().ownership(b.get("site"), b.get("sourceSite"));
+        return new LibvirtAdapter().ownership(b.get("recoverySite"), b.get("protectedSite"));
     }
 
     static Ownership.Owner owner(String run, String... continued) {

@@ -31,8 +31,8 @@ class IntentTest {
 
     static Map<String, JsonNode> bindings(DemoFixture site) {
         ObjectNode vm = json().put("name", "app02").put("sourceDomain", "app02").put("controllerDomain", "ctrl-app02");
-        return Map.of("site", json().put("name", "recovery").put("uri", site.recoverySite.uri()),
-                "sourceSite", json().put("name", "protected").put("uri", site.protectedSite.uri()), "vm", vm);
+        return Map.of("recoverySite", json().put("name", "recovery").put("uri", site.recoverySite.uri()),
+                "protectedSite", json().put("name", "protected").put("uri", site.protectedSite.uri()), "vm", vm);
     }
 
     private static void intent(DemoFixture site, Call call, ObjectNode intent) {

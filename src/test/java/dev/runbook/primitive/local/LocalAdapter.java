@@ -32,8 +32,8 @@ public final class LocalAdapter implements SiteAdapter {
     }
 
     @Override
-    public Ownership ownership(JsonNode recoverySite, JsonNode sourceSite) throws PrimitiveException {
-        return new StateFileOwnership(recoverySite.path("name").asText(), file(recoverySite), file(sourceSite));
+    public Ownership ownership(JsonNode recoverySite, JsonNode protectedSite) throws PrimitiveException {
+        return new StateFileOwnership(recoverySite.path("name").asText(), file(recoverySite), file(protectedSite));
     }
 
     private static StateFile file(JsonNode site) throws PrimitiveException {

@@ -9,6 +9,7 @@ import dev.runbook.primitive.Observation;
 import dev.runbook.primitive.Primitive;
 import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.primitive.PrimitiveSpec;
+import dev.runbook.primitive.SiteBindings;
 import dev.runbook.primitive.StateFile;
 import dev.runbook.primitive.StateFileOwnership;
 import java.io.UncheckedIOException;
@@ -79,10 +80,10 @@ abstract class LocalPrimitive implements Primitive {
         });
     }
 
-    /** Changes the source and recovery sites; the record goes with the recovery site, which is written last. */
+    /** Changes the protected and recovery sites; the record goes with the recovery site, which is written last. */
     JsonNode mutateBoth(Call call, StateFile.BothChange<JsonNode, PrimitiveException> change)
             throws PrimitiveException {
-        Site source = source(call);
+        Site source = protectedSite(call);
         Site recovery = recovery(call);
         return LocalSite.changeBoth(source.local(), recovery.local(), (s, r) -> {
             StateFileOwnership.fence(s, call, source.name());
@@ -97,14 +98,14 @@ abstract class LocalPrimitive implements Primitive {
     }
 
     static Site recovery(Call call) throws PrimitiveException {
-        return site(call, "site");
+        return site(call, SiteBindings.RECOVERY);
     }
 
-    static Site source(Call call) throws PrimitiveException {
-        return site(call, "sourceSite");
+    static Site protectedSite(Call call) throws PrimitiveException {
+        return site(call, SiteBindings.PROTECTED);
     }
 
-    /** The recovery or source site whose name the {@code site} parameter gives. */
+    /** The recovery or protected site whose name the {@code site} parameter gives. */
     static Site named(Call call) throws PrimitiveException {
         return site(call, CallSupport.namedSiteRoot(call));
     }

@@ -8,6 +8,7 @@ import dev.runbook.primitive.Primitive;
 import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.primitive.PrimitiveSpec;
 import dev.runbook.primitive.ReplicationDirection;
+import dev.runbook.primitive.ReplicationResumed;
 import dev.runbook.primitive.ReplicationSpecs;
 import java.time.Instant;
 import java.util.List;
@@ -36,7 +37,8 @@ final class LocalReplication extends LocalPrimitive {
                 new LocalReplication(ReplicationSpecs.SYNC, LocalReplication::sync),
                 new LocalReplication(ReplicationSpecs.CONTROLLER_MODE, LocalReplication::controllerMode),
                 new LocalReplication(ReplicationSpecs.SYNC_STATE, LocalReplication::syncState),
-                new LocalReplication(ReplicationSpecs.CONTROLLER_HEALTH, (self, call) -> object().put("state", self.health(call))));
+                new LocalReplication(ReplicationSpecs.CONTROLLER_HEALTH, (self, call) -> object().put("state", self.health(call))),
+                new LocalReplication(ReplicationSpecs.VERIFY_RESUMED, LocalReplication::verifyResumed));
     }
 
     private final Body body;
@@ -72,7 +74,7 @@ final class LocalReplication extends LocalPrimitive {
 
     private JsonNode finalSync(Call call) throws PrimitiveException {
         JsonNode vm = vm(call);
-        Site source = source(call);
+        Site source = protectedSite(call);
         Site recovery = recovery(call);
         String domain = vm.path("sourceDomain").asText();
         return mutateBoth(call, (src, rec) -> {
@@ -124,7 +126,7 @@ final class LocalReplication extends LocalPrimitive {
     /** Copies every disk one way and records a successful sync on the VM's entry. */
     private static JsonNode copyAll(Call call, JsonNode vm, ObjectNode src, ObjectNode rec, String direction)
             throws PrimitiveException {
-        Site source = source(call);
+        Site source = protectedSite(call);
         Site recovery = recovery(call);
         boolean forward = ReplicationDirection.FORWARD.equals(direction);
         ArrayNode synced = object().arrayNode();
@@ -204,6 +206,17 @@ final class LocalReplication extends LocalPrimitive {
                 .put("checkpointPending", entry.path("checkpointPending").asBoolean(false))
                 .put("export", entry.path("export").asText())
                 .put("mode", ReplicationDirection.mode(entry));
+    }
+
+    private JsonNode verifyResumed(Call call) throws PrimitiveException {
+        JsonNode vm = vm(call);
+        Site site = recovery(call);
+        JsonNode state = site.local().read();
+        String controller = vm.path("controllerDomain").asText();
+        JsonNode domain = state.path("domains").path(controller);
+        return ReplicationResumed.verify(vm.path("name").asText(), site.name(),
+                state.path("replication").path(vm.path("name").asText()), controller,
+                domain.isMissingNode() ? "missing" : domain.path("state").asText());
     }
 
     private String health(Call call) throws PrimitiveException {

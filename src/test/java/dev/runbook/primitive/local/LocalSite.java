@@ -88,7 +88,7 @@ public final class LocalSite {
 
     /**
      * Writes the state files of every {@code local:} site of the inventory, replacing what they held:
-     * each VM's source domain and disks on its source site, its controller domain, in-sync replicas and
+     * each VM's source domain and disks on its protected site, its controller domain, in-sync replicas and
      * replication entry on its recovery site, and the networks each side needs.
      */
     public static void seed(Inventory inventory) {
@@ -96,7 +96,7 @@ public final class LocalSite {
         inventory.sites().values().forEach(s -> pathOf(s.uri()).ifPresent(p -> states.computeIfAbsent(
                 at(p).file(), k -> empty())));
         for (Inventory.Vm vm : inventory.vms()) {
-            state(inventory, vm.sourceSite(), states).ifPresent(s -> SiteSeed.source(s, vm));
+            state(inventory, vm.protectedSite(), states).ifPresent(s -> SiteSeed.source(s, vm));
             state(inventory, vm.recoverySite(), states).ifPresent(s -> SiteSeed.recovery(s, vm, inventory));
         }
         states.forEach((path, state) -> at(path).store.write(state));

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.model.Inventory;
 
-/** What a freshly seeded site holds for one protected VM, on its source side and on its recovery side. */
+/** What a freshly seeded site holds for one protected VM, on its protected site and on its recovery site. */
 final class SiteSeed {
 
     /** The network controller domains attach to while they receive replication. */

@@ -1,0 +1,461 @@
+package dev.runbook.exec;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.runbook.plan.Plan;
+import dev.runbook.plan.SitePlan;
+import dev.runbook.primitive.HypervisorSpecs;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * Drives a recovery plan: one run for the plan and one child run per VM, in one journal. Every VM is admitted
+ * together (all or none), every VM's prechecks run before any VM changes, then the VMs run tier by tier as
+ * their dependencies and the concurrency bounds allow; a VM is ready once its runbook reached its target and
+ * its gates passed. A failed VM is compensated alone (its own run compensates; a VM whose gate fails is
+ * rolled back); the failure policy says what becomes of the rest. Every VM ends in exactly one terminal
+ * state with a reason.
+ */
+public final class RecoveryRun {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** The engine that drives one VM's run: its sites' primitives and ownership records. */
+    @FunctionalInterface
+    public interface Engines {
+        Engine of(SitePlan.Vm vm);
+    }
+
+    /** What a VM's gates and a VM's rollback need beyond the engine: the application layer provides them. */
+    public interface Readiness {
+        /** Waits for one gate of a VM whose run reached its target; the evidence of its failure, if it failed. */
+        Optional<String> await(SitePlan.Vm vm, SitePlan.Gate gate, String runId) throws InterruptedException;
+
+        /** Rolls back a VM whose run reached its target but did not become ready; the failure, if any. */
+        Optional<String> rollBack(String runId);
+    }
+
+    /** Where a VM of the plan stands. */
+    public enum VmState {
+        PENDING, RUNNING, READY, FAILED, SKIPPED, BLOCKED;
+
+        boolean settled() {
+            return this == READY || this == FAILED || this == SKIPPED || this == BLOCKED;
+        }
+
+        boolean failed() {
+            return this == FAILED || this == SKIPPED || this == BLOCKED;
+        }
+
+        public String id() {
+            return name().toLowerCase();
+        }
+    }
+
+    private final Journal journal;
+    private final SitePlan plan;
+    private final Engines engines;
+    private final Readiness readiness;
+    private final Options options;
+    private final Map<String, Engine> engineOf = new HashMap<>();
+    private final Map<String, VmState> states = new LinkedHashMap<>();
+    private final Map<String, String> reasons = new ConcurrentHashMap<>();
+    private final Set<String> started = ConcurrentHashMap.newKeySet();
+    private String planRun;
+    private boolean halted;
+
+    public RecoveryRun(Journal journal, SitePlan plan, Engines engines, Readiness readiness, Options options) {
+        this.journal = journal;
+        this.plan = plan;
+        this.engines = engines;
+        this.readiness = readiness;
+        this.options = options;
+    }
+
+    /** The id of a VM's run in the plan run {@code planRun}. */
+    public static String childId(String planRun, String vm) {
+        return planRun + "." + vm;
+    }
+
+    /**
+     * Admits the plan whole or refuses it, then drives it to its end or its decision.
+     *
+     * @param launch    where the plan came from (its file as the runbook file)
+     * @param onlyReady run the VMs whose prechecks passed and report the rest, rather than stop the plan
+     * @param admitted  hears the plan run's id once it is recorded
+     */
+    public Result start(Engine.Launch launch, Map<String, Engine.Launch> launches, boolean onlyReady,
+                        Consumer<String> admitted) {
+        Instant now = Instant.now();
+        planRun = Engine.newId(now);
+        RunRecord record = new RunRecord(planRun, null, plan.recoveryPlan().name(), plan.recoveryPlan().version(),
+                plan.recoveryPlan().sha256(), launch.runbookFile(), launch.git(), plan.inventory().name(),
+                plan.inventory().sha256(), launch.inventoryFile(), plan.hash(), json(plan),
+                "plan:" + plan.recoveryPlan().name(), plan.operation(), RunState.RUNNING.id(), null, now, now,
+                options.actor(), null);
+        List<Admission> admissions = new ArrayList<>();
+        for (SitePlan.Vm vm : plan.vms()) {
+            Engine engine = engines.of(vm);
+            engineOf.put(vm.vm(), engine);
+            admissions.add(engine.admission(vm.plan(), launches.get(vm.vm()), planRun));
+            states.put(vm.vm(), VmState.PENDING);
+        }
+        List<Admission.Refusal> refused = journal.admitAll(record, admissions);
+        if (!refused.isEmpty()) {
+            return Result.refused("recovery plan " + plan.recoveryPlan().name() + " is refused whole; nothing was "
+                    + "changed:\n  - " + refused.stream().map(Admission.Refusal::message)
+                    .collect(Collectors.joining("\n  - ")));
+        }
+        admitted.accept(planRun);
+        followStarts();
+        Optional<Result> blocked = prechecks(onlyReady);
+        if (blocked.isPresent()) {
+            return blocked.get();
+        }
+        schedule();
+        return finish();
+    }
+
+    /** Every VM's prechecks first; a blocking failure anywhere stops the plan unless {@code onlyReady}. */
+    private Optional<Result> prechecks(boolean onlyReady) {
+        Map<String, String> blocked = new LinkedHashMap<>();
+        forEachInParallel(plan.vms(), vm -> engineOf.get(vm.vm()).precheck(childId(planRun, vm.vm()))
+                .ifPresent(message -> {
+                    synchronized (blocked) {
+                        blocked.put(vm.vm(), message);
+                    }
+                }));
+        for (SitePlan.Vm vm : plan.vms()) {
+            if (blocked.containsKey(vm.vm())) {
+                set(vm.vm(), VmState.BLOCKED, "blocked by its prechecks: " + blocked.get(vm.vm()));
+            }
+        }
+        if (blocked.isEmpty() || onlyReady) {
+            return Optional.empty();
+        }
+        for (SitePlan.Vm vm : plan.vms()) {
+            if (!blocked.containsKey(vm.vm())) {
+                skip(vm.vm(), "not attempted: the plan was stopped by the prechecks of " + String.join(", ",
+                        blocked.keySet()));
+            }
+        }
+        String message = blocked.size() + " of " + plan.vms().size() + " VMs are blocked by their prechecks; "
+                + "nothing was changed (--only-ready runs the others):\n" + blocked.entrySet().stream()
+                .map(e -> e.getKey() + ": " + e.getValue().replace("\n", "\n    ")).collect(Collectors.joining("\n"));
+        end(RunState.BLOCKED, message);
+        return Optional.of(new Result(planRun, RunState.BLOCKED, message));
+    }
+
+    /**
+     * Starts VMs as tiers, dependencies and bounds allow, until every VM has settled. The journal is never
+     * written while the states are locked: its listeners run under the journal's own lock.
+     */
+    private void schedule() {
+        List<Thread> threads = new ArrayList<>();
+        while (true) {
+            Map<String, String> skips = new LinkedHashMap<>();
+            boolean launched = false;
+            synchronized (states) {
+                if (states.values().stream().allMatch(VmState::settled)) {
+                    break;
+                }
+                for (int t = 0; t < plan.tiers().size(); t++) {
+                    SitePlan.Tier tier = plan.tiers().get(t);
+                    boolean earlierSettled = plan.tiers().subList(0, t).stream().flatMap(x -> x.vms().stream())
+                            .allMatch(v -> states.get(v.vm()).settled());
+                    for (SitePlan.Vm vm : tier.vms()) {
+                        if (states.get(vm.vm()) != VmState.PENDING) {
+                            continue;
+                        }
+                        if (halted) {
+                            states.put(vm.vm(), VmState.SKIPPED);
+                            skips.put(vm.vm(), "not attempted: the plan halted (" + haltReason + ")");
+                            continue;
+                        }
+                        if (!earlierSettled) {
+                            continue;
+                        }
+                        Optional<String> unmet = unmetDependency(vm);
+                        if (unmet.isPresent()) {
+                            states.put(vm.vm(), VmState.SKIPPED);
+                            skips.put(vm.vm(), unmet.get());
+                            continue;
+                        }
+                        if (!dependenciesMet(vm) || !withinBounds(tier, vm)) {
+                            continue;
+                        }
+                        states.put(vm.vm(), VmState.RUNNING);
+                        threads.add(Thread.ofVirtual().name("vm-" + vm.vm()).start(() -> run(vm)));
+                        launched = true;
+                    }
+                }
+                if (!launched && skips.isEmpty()) {
+                    try {
+                        states.wait(200);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+            }
+            skips.forEach(this::skip);
+        }
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private String haltReason = "";
+
+    /** Why a VM will never run: a dependency failed that it does not only wait to be attempted. */
+    private Optional<String> unmetDependency(SitePlan.Vm vm) {
+        if (RecoveryPlanPolicy.of(plan) == RecoveryPlanPolicy.CONTINUE) {
+            return Optional.empty();
+        }
+        for (SitePlan.Edge e : vm.after()) {
+            VmState dep = states.get(e.vm());
+            // A dependency that failed (and was rolled back) no longer serves, even one that had started.
+            if (dep.failed() && !e.waitFor().equals("attempted")) {
+                return Optional.of("not attempted: it waits for " + e.vm() + " to be " + e.waitFor() + ", and "
+                        + e.vm() + " " + (dep == VmState.FAILED ? "failed" : dep == VmState.BLOCKED
+                        ? "was blocked by its prechecks" : "was not attempted"));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private boolean dependenciesMet(SitePlan.Vm vm) {
+        for (SitePlan.Edge e : vm.after()) {
+            VmState dep = states.get(e.vm());
+            boolean met = switch (e.waitFor()) {
+                case "attempted" -> dep.settled();
+                case "started" -> started.contains(e.vm()) || dep.settled();
+                default -> dep == VmState.READY || dep.settled();
+            };
+            if (!met) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean withinBounds(SitePlan.Tier tier, SitePlan.Vm vm) {
+        long inFlight = states.values().stream().filter(s -> s == VmState.RUNNING).count();
+        if (inFlight >= plan.concurrency()) {
+            return false;
+        }
+        if (tier.concurrency() != null && tier.vms().stream()
+                .filter(v -> states.get(v.vm()) == VmState.RUNNING).count() >= tier.concurrency()) {
+            return false;
+        }
+        return plan.perSite() == null || plan.vms().stream()
+                .filter(v -> v.site().equals(vm.site()) && states.get(v.vm()) == VmState.RUNNING)
+                .count() < plan.perSite();
+    }
+
+    /** One VM: its run to its target, then its gates; a VM that does not become ready is rolled back. */
+    private void run(SitePlan.Vm vm) {
+        String id = childId(planRun, vm.vm());
+        VmState outcome;
+        String reason;
+        try {
+            Result r = engineOf.get(vm.vm()).resume(id);
+            if (r.state() == RunState.COMPLETED || r.state() == RunState.AWAITING_DECISION) {
+                started.add(vm.vm());
+                Optional<String> gate = gates(vm, id);
+                if (gate.isEmpty()) {
+                    outcome = VmState.READY;
+                    reason = r.state() == RunState.AWAITING_DECISION ? "ready; awaits its decision" : "ready";
+                } else {
+                    outcome = VmState.FAILED;
+                    reason = gate.get() + readiness.rollBack(id).map(f -> "; its rollback failed: " + f)
+                            .orElse("; rolled back");
+                }
+            } else {
+                outcome = VmState.FAILED;
+                reason = r.state() == null ? "refused: " + r.message() : r.state().id() + ": " + firstLine(r.message());
+            }
+        } catch (RuntimeException e) {
+            outcome = VmState.FAILED;
+            reason = "failed: " + e.getMessage();
+        }
+        if (outcome == VmState.FAILED && (vm.critical() || RecoveryPlanPolicy.of(plan) == RecoveryPlanPolicy.HALT)) {
+            synchronized (states) { // before the VM reads as settled, so nothing waiting on it starts
+                halted = true;
+                haltReason = vm.vm() + (vm.critical() ? ", a critical VM," : "") + " failed";
+            }
+        }
+        set(vm.vm(), outcome, reason);
+    }
+
+    private Optional<String> gates(SitePlan.Vm vm, String runId) {
+        for (SitePlan.Gate g : vm.gates()) {
+            try {
+                Optional<String> failed = readiness.await(vm, g, runId);
+                if (failed.isPresent()) {
+                    return Optional.of("gate " + g.kind() + " did not pass: " + failed.get());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.of("gate " + g.kind() + " was interrupted");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Marks VMs started as soon as their recovered domain's start step succeeds. */
+    private void followStarts() {
+        Map<String, String> startSteps = new HashMap<>();
+        for (SitePlan.Vm vm : plan.vms()) {
+            for (Plan.PlannedStep s : flat(vm.plan().steps())) {
+                if (s instanceof Plan.PlannedAction a && a.uses().equals(HypervisorSpecs.START.name())) {
+                    startSteps.put(childId(planRun, vm.vm()) + "/" + a.id(), vm.vm());
+                }
+            }
+        }
+        journal.subscribe(e -> {
+            if (e.kind() == Entry.Kind.STEP && e.state().equals(StepState.SUCCEEDED.id())) {
+                String vm = startSteps.get(e.runId() + "/" + e.step());
+                if (vm != null) {
+                    started.add(vm); // the scheduler sees it at its next look, within 200 ms
+                }
+            }
+        });
+    }
+
+    private static List<Plan.PlannedStep> flat(List<Plan.PlannedStep> steps) {
+        List<Plan.PlannedStep> out = new ArrayList<>();
+        for (Plan.PlannedStep s : steps) {
+            out.add(s);
+            out.addAll(flat(s.children()));
+        }
+        return out;
+    }
+
+    private void skip(String vm, String reason) {
+        engineOf.get(vm).skip(childId(planRun, vm), reason);
+        set(vm, VmState.SKIPPED, reason);
+    }
+
+    private void set(String vm, VmState state, String reason) {
+        reasons.put(vm, reason);
+        journal.write(List.of(Entry.of(planRun, Entry.Kind.NOTE, vm, "vm-" + state.id(),
+                JsonNodeFactory.instance.objectNode().put("vm", vm).put("state", state.id()).put("reason", reason))));
+        synchronized (states) {
+            states.put(vm, state);
+            states.notifyAll();
+        }
+    }
+
+    /** The plan run's end: awaiting a decision when a VM awaits one, completed when every VM is ready. */
+    private Result finish() {
+        long ready = count(VmState.READY);
+        long awaiting = plan.vms().stream().filter(v -> journal.run(childId(planRun, v.vm()))
+                .map(r -> r.state().equals(RunState.AWAITING_DECISION.id())).orElse(false)).count();
+        StringBuilder message = new StringBuilder();
+        message.append(ready).append(" of ").append(plan.vms().size()).append(" VMs ready");
+        if (awaiting > 0) {
+            message.append(", ").append(awaiting).append(" awaiting a decision");
+        }
+        long failed = count(VmState.FAILED);
+        long skipped = count(VmState.SKIPPED);
+        long blocked = count(VmState.BLOCKED);
+        if (failed + skipped + blocked > 0) {
+            message.append(", ").append(failed).append(" failed, ").append(skipped).append(" not attempted, ")
+                    .append(blocked).append(" blocked");
+        }
+        message.append(':');
+        for (SitePlan.Vm vm : plan.vms()) {
+            message.append("\n  ").append(vm.vm()).append(": ").append(reasons.getOrDefault(vm.vm(), "?"));
+        }
+        RunState state = ready < plan.vms().size() ? RunState.FAILED
+                : awaiting > 0 ? RunState.AWAITING_DECISION : RunState.COMPLETED;
+        if (state == RunState.FAILED && awaiting > 0) {
+            message.append("\nThe VMs awaiting a decision stay so: `runbook commit ").append(planRun)
+                    .append("` or `runbook rollback ").append(planRun).append("` decides them.");
+        }
+        end(state, message.toString());
+        return new Result(planRun, state, message.toString());
+    }
+
+    private long count(VmState s) {
+        synchronized (states) {
+            return states.values().stream().filter(x -> x == s).count();
+        }
+    }
+
+    private void end(RunState state, String message) {
+        journal.write(List.of(Entry.of(planRun, Entry.Kind.RUN, null, state.id(),
+                JsonNodeFactory.instance.objectNode().put("message", message))));
+    }
+
+    /** Runs {@code work} for every VM at once, on virtual threads, within the plan's bound. */
+    private void forEachInParallel(List<SitePlan.Vm> vms, Consumer<SitePlan.Vm> work) {
+        java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(plan.concurrency());
+        List<Thread> threads = new ArrayList<>();
+        for (SitePlan.Vm vm : vms) {
+            threads.add(Thread.ofVirtual().start(() -> {
+                try {
+                    slots.acquire();
+                    try {
+                        work.accept(vm);
+                    } finally {
+                        slots.release();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static String firstLine(String text) {
+        if (text == null) {
+            return "";
+        }
+        int nl = text.indexOf('\n');
+        return nl < 0 ? text : text.substring(0, nl);
+    }
+
+    private static String json(SitePlan plan) {
+        try {
+            return MAPPER.writeValueAsString(plan);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The plan's failure policy. */
+    private enum RecoveryPlanPolicy {
+        SKIP_DEPENDENTS, CONTINUE, HALT;
+
+        static RecoveryPlanPolicy of(SitePlan plan) {
+            return switch (plan.onFailure()) {
+                case "continue" -> CONTINUE;
+                case "halt" -> HALT;
+                default -> SKIP_DEPENDENTS;
+            };
+        }
+    }
+}

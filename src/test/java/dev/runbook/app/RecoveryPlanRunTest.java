@@ -1,0 +1,207 @@
+package dev.runbook.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runbook.exec.Entry;
+import dev.runbook.exec.LocalSiteFixture;
+import dev.runbook.exec.Result;
+import dev.runbook.exec.RunRecord;
+import dev.runbook.exec.RunState;
+import dev.runbook.exec.SqliteJournal;
+import dev.runbook.model.Operation;
+import dev.runbook.plan.Pipeline;
+import dev.runbook.plan.SitePlan;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A recovery plan run on local sites through the application layer: tiers and dependencies order the VMs,
+ * the plan is admitted whole or refused, prechecks of every VM run first, the failure policy decides what a
+ * failed VM does to the rest, and decisions take every VM (rollback in reverse tier order).
+ */
+class RecoveryPlanRunTest {
+
+    @TempDir
+    Path tmp;
+
+    private static final String SHOP = """
+            apiVersion: runbooks/v1
+            kind: RecoveryPlan
+            metadata: {name: shop, version: 1.0.0}
+            spec:
+              operation: test-failover
+              onFailure: %s
+              tiers:
+                - name: database
+                  vms:
+                    - {select: {labels: {tier: db}}, critical: %s, gates: [{expression: "%s", timeout: 1s}]}
+                - name: application
+                  vms:
+                    - name: app02
+                      after: [db01]
+                      gates: [{expression: "%s", timeout: 1s}]
+                - name: web
+                  vms:
+                    - name: web01
+                      after: [{vm: app02, for: started}]
+                      gates: [{remediation: {require: final}, timeout: 30s}]
+            """;
+
+    private static final String OK = "run.state == 'completed'";
+
+    private record Ran(Ended ended, SqliteJournal journal, LocalSiteFixture site) {
+        Result result() {
+            return ((Ended.Ran) ended).result();
+        }
+
+        Map<String, String> vmStates() {
+            return journal.runs().stream().filter(r -> r.planRun() != null)
+                    .collect(Collectors.toMap(RunRecord::vm, RunRecord::state));
+        }
+
+        /** The journal sequence at which each VM's recovered domain started. */
+        Map<String, Long> starts() {
+            return journal.entriesAfter(0, 100_000).stream()
+                    .filter(e -> e.kind() == Entry.Kind.STEP && "start".equals(e.step()) && e.state().equals("succeeded"))
+                    .collect(Collectors.toMap(e -> e.runId().substring(e.runId().lastIndexOf('.') + 1), Entry::seq,
+                            (a, b) -> a));
+        }
+    }
+
+    private Ran run(LocalSiteFixture site, SqliteJournal journal, String yaml, boolean onlyReady) throws Exception {
+        Path file = tmp.resolve("plan.yaml");
+        Files.writeString(file, yaml);
+        // A local site has no guests: web01's report is given once its recovered VM starts.
+        journal.subscribe(e -> {
+            if (e.kind() == Entry.Kind.STEP && "start".equals(e.step()) && e.state().equals("succeeded")
+                    && e.runId().endsWith(".web01")) {
+                site.guestReports("web01", "succeeded");
+            }
+        });
+        try (Pipeline pipeline = new Pipeline()) {
+            var planned = pipeline.recoveryPlan(file, site.inventory, Path.of("runbooks"), null);
+            SitePlan plan = planned.value().orElseThrow(() -> new AssertionError(planned.diagnostics().toString()));
+            Ended ended = new Runs(journal, site.journal).startPlan(plan, file, site.inventory, pipeline.expressions(),
+                    onlyReady, id -> { }, Reporter.NONE);
+            return new Ran(ended, journal, site);
+        }
+    }
+
+    private static String shop(String policy, boolean critical, String dbGate, String appGate) {
+        return SHOP.formatted(policy, critical, dbGate, appGate);
+    }
+
+    @Test
+    void tiersAndDependenciesOrderTheVmsAndRollbackGoesInReverseTierOrder() throws Exception {
+        LocalSiteFixture site = new LocalSiteFixture(java.nio.file.Files.createDirectories(tmp.resolve("site")));
+        JsonNode before = site.resources();
+        try (SqliteJournal journal = SqliteJournal.open(site.journal)) {
+            Ran ran = run(site, journal, shop("skipDependents", true, OK, OK), false);
+            assertEquals(RunState.COMPLETED, ran.result().state(), ran.result().message());
+            assertEquals(Map.of("db01", "completed", "app02", "completed", "web01", "completed"), ran.vmStates());
+            Map<String, Long> starts = ran.starts();
+            assertTrue(starts.get("db01") < starts.get("app02") && starts.get("app02") < starts.get("web01"),
+                    starts.toString());
+
+            Ended rolledBack = new Runs(journal, site.journal).decide(ran.result().runId(), Operation.Outcome.ROLLBACK,
+                    "ops", null, false, Reporter.NONE);
+            assertEquals(ExitCodes.OK, rolledBack.exitCode(), rolledBack.message());
+            List<String> order = journal.runs().stream().filter(r -> r.operation().equals("rollback"))
+                    .sorted(java.util.Comparator.comparing(RunRecord::startedAt)).map(RunRecord::vm).toList();
+            assertEquals(List.of("web01", "app02", "db01"), order);
+            assertEquals(RunState.ROLLED_BACK.id(), journal.run(ran.result().runId()).orElseThrow().state());
+            assertEquals(before, site.resources(), "the plan's rollback left the sites changed");
+            assertEquals(List.of(), journal.locks());
+        }
+    }
+
+    @Test
+    void aVmWhoseGateFailsIsRolledBackAloneAndItsDependentsAreNotAttempted() throws Exception {
+        LocalSiteFixture site = new LocalSiteFixture(java.nio.file.Files.createDirectories(tmp.resolve("site")));
+        try (SqliteJournal journal = SqliteJournal.open(site.journal)) {
+            Ran ran = run(site, journal, shop("skipDependents", false, OK, "run.state == 'never'"), false);
+            assertEquals(RunState.FAILED, ran.result().state(), ran.result().message());
+            String message = ran.result().message();
+            assertTrue(message.contains("1 of 3 VMs ready") && message.contains("1 failed, 1 not attempted"), message);
+            assertTrue(message.contains("app02: gate expression did not pass: not passed within 1s; last seen: "
+                    + "run.state == 'never' is false") && message.contains("; rolled back"), message);
+            assertTrue(message.contains("web01: not attempted: it waits for app02 to be started, and app02 failed"),
+                    message);
+            assertEquals(Map.of("db01", "completed", "app02", "rolled-back", "web01", "skipped"), ran.vmStates());
+            assertEquals("replication-ready", journal.lifecycle("app02").state());
+            assertEquals("test-failover-active", journal.lifecycle("db01").state());
+            assertEquals("replication-ready", journal.lifecycle("web01").state());
+        }
+    }
+
+    @Test
+    void aCriticalVmThatFailsHaltsThePlan() throws Exception {
+        LocalSiteFixture site = new LocalSiteFixture(java.nio.file.Files.createDirectories(tmp.resolve("site")));
+        try (SqliteJournal journal = SqliteJournal.open(site.journal)) {
+            Ran ran = run(site, journal, shop("continue", true, "run.state == 'never'", OK), false);
+            assertEquals(RunState.FAILED, ran.result().state(), ran.result().message());
+            assertTrue(ran.result().message().contains("app02: not attempted: the plan halted (db01, a critical VM, "
+                    + "failed)"), ran.result().message());
+            assertEquals(Map.of("db01", "rolled-back", "app02", "skipped", "web01", "skipped"), ran.vmStates());
+        }
+    }
+
+    @Test
+    void aBlockingPrecheckAnywhereStopsThePlanBeforeAnyChangeUnlessOnlyReady() throws Exception {
+        LocalSiteFixture site = new LocalSiteFixture(java.nio.file.Files.createDirectories(tmp.resolve("site")));
+        site.recoverySite.update(s -> ((com.fasterxml.jackson.databind.node.ObjectNode) s.get("domains").get("ctrl-app02"))
+                .put("state", "shutoff"));
+        JsonNode before = site.resources();
+        try (SqliteJournal journal = SqliteJournal.open(site.journal)) {
+            Ran ran = run(site, journal, shop("skipDependents", false, OK, OK), false);
+            assertEquals(RunState.BLOCKED, ran.result().state(), ran.result().message());
+            assertEquals(ExitCodes.PRECHECK_BLOCKED, ran.ended().exitCode());
+            assertTrue(ran.result().message().contains("1 of 3 VMs are blocked")
+                    && ran.result().message().contains("app02: 1 blocking precheck failed")
+                    && ran.result().message().contains("controller-online"), ran.result().message());
+            assertEquals(before, site.resources(), "a blocked plan changed the sites");
+            assertEquals(Map.of("db01", "skipped", "app02", "blocked", "web01", "skipped"), ran.vmStates());
+            assertEquals(List.of(), journal.locks());
+
+            Ran ready = run(site, journal, shop("skipDependents", false, OK, OK), true);
+            assertEquals(RunState.FAILED, ready.result().state(), ready.result().message());
+            Map<String, String> states = ready.journal().runs().stream()
+                    .filter(r -> ready.result().runId().equals(r.planRun()))
+                    .collect(Collectors.toMap(RunRecord::vm, RunRecord::state));
+            assertEquals(Map.of("db01", "completed", "app02", "blocked", "web01", "skipped"), states);
+        }
+    }
+
+    @Test
+    void aPlanIsAdmittedWholeOrRefusedNamingEachConflict() throws Exception {
+        LocalSiteFixture site = new LocalSiteFixture(java.nio.file.Files.createDirectories(tmp.resolve("site")));
+        try (SqliteJournal journal = SqliteJournal.open(site.journal); Pipeline pipeline = new Pipeline()) {
+            var single = pipeline.plan(Path.of("runbooks/test-failover.yaml"), site.inventory,
+                    new dev.runbook.plan.Planner.Request("app02", Map.of()), null).value().orElseThrow();
+            Ended alone = new Runs(journal, site.journal).start(single, Path.of("runbooks/test-failover.yaml"),
+                    site.inventory, pipeline.expressions(), null, id -> { });
+            assertEquals(ExitCodes.OK, alone.exitCode(), alone.message());
+            JsonNode before = site.resources();
+            int runs = journal.runs().size();
+
+            Ran refused = run(site, journal, shop("skipDependents", false, OK, OK), false);
+            assertEquals(ExitCodes.REFUSED, refused.ended().exitCode());
+            assertTrue(refused.ended().message().contains("refused whole; nothing was changed")
+                    && refused.ended().message().contains("test-failover is not allowed while app02 is "
+                    + "test-failover-active"), refused.ended().message());
+            assertEquals(runs, journal.runs().size(), "a refused plan recorded runs");
+            assertEquals(before, site.resources());
+            Function<String, Boolean> owned = vm -> !site.recoverySite.read().path("owners").path(vm).isMissingNode();
+            assertEquals(List.of(false, true, false), List.of(owned.apply("db01"), owned.apply("app02"),
+                    owned.apply("web01")), "a refused plan left ownership records at the site");
+        }
+    }
+}
