@@ -97,16 +97,27 @@ class DemoSiteCrashTest {
         int boundaries = Files.readAllLines(trace).size();
         assertTrue(boundaries > 5, "too few boundaries: " + boundaries);
 
-        List<String> problems = new ArrayList<>();
-        int consistent = 0;
-        for (int k = 1; k <= boundaries; k++) {
-            DemoFixture site = new DemoFixture(Files.createDirectory(root.resolve("k" + k)));
+        List<String> problems = CrashTrials.run(boundaries, k -> trial(k, command, before, expected));
+        long consistent = boundaries - problems.stream().map(p -> p.substring(0, p.indexOf(':'))).distinct().count();
+        System.out.println("crash matrix " + command + "/app02 on a libvirt demo site: " + boundaries + " trials, "
+                + consistent + " consistent");
+        assertEquals(List.of(), problems);
+    }
+
+    /** Kill the child at boundary {@code k}, resume, and compare the site with {@code expected}. */
+    private List<String> trial(int k, String command, Before before, Map<String, String> expected) throws Exception {
+        DemoFixture site;
+        String decided;
+        synchronized (CrashTrials.IN_PROCESS) {
+            site = new DemoFixture(Files.createDirectory(root.resolve("k" + k)));
             decided = before.on(site);
-            int code = child(site, command, decided, "-Drunbook.crash.at=" + k);
-            if (code != 137) {
-                problems.add("boundary " + k + ": the child was not killed (exit " + code + ")");
-                continue;
-            }
+        }
+        int code = child(site, command, decided, "-Drunbook.crash.at=" + k);
+        if (code != 137) {
+            return List.of("boundary " + k + ": the child was not killed (exit " + code + ")");
+        }
+        List<String> problems = new ArrayList<>();
+        synchronized (CrashTrials.IN_PROCESS) {
             try (SqliteJournal journal = SqliteJournal.open(site.journal)) {
                 for (RunRecord r : journal.runs()) {
                     StringWriter out = new StringWriter();
@@ -125,9 +136,7 @@ class DemoSiteCrashTest {
                 }
             }
             Map<String, String> now = settled(site);
-            if (now.equals(expected)) {
-                consistent++;
-            } else {
+            if (!now.equals(expected)) {
                 List<String> diff = new ArrayList<>();
                 now.forEach((key, v) -> {
                     if (!v.equals(expected.get(key))) {
@@ -137,9 +146,7 @@ class DemoSiteCrashTest {
                 problems.add("boundary " + k + ": " + diff);
             }
         }
-        System.out.println("crash matrix " + command + "/app02 on a libvirt demo site: " + boundaries + " trials, "
-                + consistent + " consistent");
-        assertEquals(List.of(), problems);
+        return problems;
     }
 
     private static boolean stillAwaiting(DemoFixture site, String run) {

@@ -3,6 +3,7 @@ package dev.runbook.exec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.runbook.cli.CrashTrials;
 import dev.runbook.cli.Main;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -66,27 +67,32 @@ class CrashMatrixTest {
         }
         int boundaries = Files.readAllLines(trace).size();
         assertTrue(boundaries > 5, "too few boundaries: " + boundaries);
-        int consistent = 0;
-        List<String> problems = new ArrayList<>();
-        for (int k = 1; k <= boundaries; k++) {
-            try (Harness h = new Harness(next())) {
-                String parent = setUp(h, vm, before);
-                h.journal.close();
-                int code = child(h, runbook, vm, parent, "-Drunbook.crash.at=" + k);
-                if (code != 137) {
-                    problems.add("boundary " + k + ": the child was not killed (exit " + code + ")");
-                    continue;
-                }
-                String problem = resumeAndCheck(h, expected);
-                if (problem == null) {
-                    consistent++;
-                } else {
-                    problems.add("boundary " + k + ": " + problem);
-                }
-            }
-        }
+        List<String> problems = CrashTrials.run(boundaries, k -> trial(k, runbook, vm, before, expected));
+        int consistent = boundaries - problems.size();
         System.out.println("crash matrix " + runbook + "/" + vm + ": " + boundaries + " trials, " + consistent + " consistent");
         assertEquals(List.of(), problems);
+    }
+
+    /** Kill the child at boundary {@code k}, resume, and compare the site with {@code expected}. */
+    private List<String> trial(int k, String runbook, String vm, String before, Map<String, String> expected)
+            throws Exception {
+        Harness h;
+        String parent;
+        synchronized (CrashTrials.IN_PROCESS) {
+            h = new Harness(next());
+            parent = setUp(h, vm, before);
+            h.journal.close();
+        }
+        int code = child(h, runbook, vm, parent, "-Drunbook.crash.at=" + k);
+        synchronized (CrashTrials.IN_PROCESS) {
+            try (h) {
+                if (code != 137) {
+                    return List.of("boundary " + k + ": the child was not killed (exit " + code + ")");
+                }
+                String problem = resumeAndCheck(h, expected);
+                return problem == null ? List.of() : List.of("boundary " + k + ": " + problem);
+            }
+        }
     }
 
     private Path next() throws IOException {
