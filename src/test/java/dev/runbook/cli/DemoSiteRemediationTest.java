@@ -1,7 +1,5 @@
 package dev.runbook.cli;
 
-import dev.runbook.server.Folders;
-import dev.runbook.server.Server;
 import dev.runbook.app.ExitCodes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,7 +15,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Tag;
@@ -26,6 +23,8 @@ import org.junit.jupiter.api.Tag;
  * Guest remediation end to end on the demo site: adapted, rendered, staged into the replica root disk
  * with libguestfs, run (by the demo guest, in a network namespace) and reported back from the disk; and
  * the two ways it must not end in silence: no report by the deadline, and a Windows VM without drivers.
+ * The report over HTTP with its one-time token is proven by a real guest in the real-QEMU tier
+ * ({@code RealRecoveryTest}), and a spent token's refusal by {@code ServerTest}.
  */
 @Tag("guestfs")
 class DemoSiteRemediationTest {
@@ -83,47 +82,6 @@ class DemoSiteRemediationTest {
         assertEquals(0, rollback.code(), rollback.out() + rollback.err());
         assertTrue(DemoFixture.identical(before, root), "rollback did not take the staged files out of the disk");
         assertTrue(QemuImg.snapshots(root).isEmpty());
-    }
-
-    /**
-     * The report over HTTP: the recovery site names a report endpoint, staging bakes its URL and a one-time
-     * token into the disk, and the rendered script, run by the demo guest in its namespace, reports with
-     * curl over the guest's own link to {@code runbook serve}, which checks the token and records the
-     * status where the run's await-status finds it.
-     */
-    @Test
-    void aLinuxGuestReportsOverHttpWithItsOneTimeToken() throws Exception {
-        needsGuestfish();
-        assumeTrue("root".equals(System.getProperty("user.name")),
-                "SKIPPED LOUDLY: the demo guest needs root to run the first-boot script in a network namespace");
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), "SKIPPED LOUDLY: curl is not installed; bin/test installs it");
-        DemoFixture site = new DemoFixture(tmp);
-        StringWriter guestLog = new StringWriter();
-        try (Server server = new Server(site.journal, "operator-token",
-                new Folders(Path.of("runbooks"), site.inventory.getParent()), List.of()).start("0.0.0.0", 0)) {
-            // The guest (10.10.0.21/24) reaches the endpoint on its link, where the host end of its adapter is.
-            String url = "http://10.10.0.1:" + server.port();
-            Files.writeString(site.inventory, Files.readString(site.inventory).replaceFirst(
-                    "(?m)^(\\s+)hardwareProfile: kvm-virtio$", "$1hardwareProfile: kvm-virtio\n$1reportUrl: " + url));
-            Cli failover = failoverWithGuest(site, guestLog);
-            JsonNode entry = StateFile.at(site.recoverySite.state()).read().at("/remediation/web01");
-            assertEquals("succeeded", entry.path("status").asText(), entry.toString());
-            assertEquals("endpoint", entry.path("source").asText(), "the report did not come over HTTP: " + entry + guestLog);
-            assertTrue(entry.path("tokenSha256").isMissingNode(), "the one-time token was not spent: " + entry);
-
-            String header;
-            try (GuestFs fs = GuestFs.open(site.replica("web01", "root"), false)) {
-                header = fs.read("/var/lib/runbook/report-header").orElseThrow();
-            }
-            assertTrue(header.matches("Authorization: Bearer [A-Za-z0-9_-]{20,}\n"), header);
-            var again = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                            java.net.URI.create("http://127.0.0.1:" + server.port() + "/api/runs/"
-                                    + LifecycleCliTest.runId(failover) + "/remediation/web01"))
-                    .header("Authorization", header.substring("Authorization: ".length()).strip())
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"status\":\"failed\"}")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
-            assertEquals(403, again.statusCode(), "a spent token was accepted again: " + again.body());
-        }
     }
 
     @Test
