@@ -88,20 +88,45 @@ public final class Runs {
      */
     public Ended startPlan(SitePlan plan, Path planFile, Path inventory, Expressions expressions, boolean onlyReady,
                            Consumer<String> admitted, Reporter reporter) {
-        Map<String, Engine> engines = new java.util.HashMap<>();
         Map<String, Engine.Launch> launches = new java.util.HashMap<>();
+        for (SitePlan.Vm vm : plan.vms()) {
+            launches.put(vm.vm(), launch(Path.of(vm.runbookFile()), inventory, null));
+        }
         try {
-            for (SitePlan.Vm vm : plan.vms()) {
-                engines.put(vm.vm(), engine(vm.plan(), expressions, null));
-                launches.put(vm.vm(), launch(Path.of(vm.runbookFile()), inventory, null));
-            }
+            RecoveryRun run = recoveryRun(plan, expressions, reporter);
+            return new Ended.Ran(run.start(launch(planFile, inventory, null), launches, onlyReady, admitted));
         } catch (PrimitiveException e) {
             return new Ended.Invalid(e.getMessage());
         }
-        RecoveryRun run = new RecoveryRun(journal, plan, vm -> engines.get(vm.vm()),
-                new Readiness(journal, expressions, this, reporter), Options.defaults(drivers()));
-        return new Ended.Ran(run.start(launch(planFile, inventory, null), launches, onlyReady, admitted));
     }
+
+    /** A recovery plan run over this journal: an engine per VM for its sites, gates and rollbacks as planned. */
+    private RecoveryRun recoveryRun(SitePlan plan, Expressions expressions, Reporter reporter) throws PrimitiveException {
+        Map<String, Engine> engines = new java.util.HashMap<>();
+        for (SitePlan.Vm vm : plan.vms()) {
+            engines.put(vm.vm(), engine(vm.plan(), expressions, null));
+        }
+        return new RecoveryRun(journal, plan, vm -> engines.get(vm.vm()),
+                new Readiness(journal, expressions, this, reporter), Options.defaults(drivers()));
+    }
+
+    /** Continues a recovery plan run whose driver stopped; see {@link RecoveryRun#resume}. */
+    private Ended resumePlan(RunRecord planRun, Reporter reporter) {
+        SitePlan plan;
+        try {
+            plan = PLANS.readValue(planRun.plan(), SitePlan.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return new Ended.Invalid("recovery plan run " + planRun.id() + " has a recorded plan this version cannot "
+                    + "read: " + e.getOriginalMessage());
+        }
+        try (Pipeline pipeline = new Pipeline()) {
+            return new Ended.Ran(recoveryRun(plan, pipeline.expressions(), reporter).resume(planRun.id()));
+        } catch (PrimitiveException e) {
+            return new Ended.Invalid(e.getMessage());
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper PLANS = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** True when the run recovers a plan of many VMs rather than one VM. */
     public static boolean recoveryPlan(RunRecord r) {
@@ -112,7 +137,7 @@ public final class Runs {
     public List<RunRecord> children(RunRecord planRun) {
         Map<String, Integer> order = new java.util.HashMap<>();
         try {
-            SitePlan plan = new com.fasterxml.jackson.databind.ObjectMapper().readValue(planRun.plan(), SitePlan.class);
+            SitePlan plan = PLANS.readValue(planRun.plan(), SitePlan.class);
             List<SitePlan.Vm> vms = plan.vms();
             for (int i = 0; i < vms.size(); i++) {
                 order.put(vms.get(i).vm(), i);
@@ -207,6 +232,9 @@ public final class Runs {
             return noSuchRun(runId);
         }
         RunRecord r = found.get();
+        if (recoveryPlan(r)) {
+            return resumePlan(r, reporter);
+        }
         try (Pipeline pipeline = new Pipeline()) {
             Engine engine = engine(Engine.plan(r), pipeline.expressions(), null);
             Optional<Operation.Outcome> decided = decidedNotContinued(r);

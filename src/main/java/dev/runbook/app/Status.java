@@ -62,7 +62,11 @@ public final class Status {
             view.notes().forEach(n -> notes.addObject().put("note", n.state()).put("at", n.at().toString())
                     .put("message", n.data() == null ? "" : n.data().path("message").asText()));
         }
-        o.put("lifecycle", journal.lifecycle(r.vm()).state());
+        if (Runs.recoveryPlan(r)) {
+            o.set("plan", PlanStatus.of(journal, r));
+        } else {
+            o.put("lifecycle", journal.lifecycle(r.vm()).state());
+        }
         remediation(view).ifPresent(rem -> o.set("remediation", rem));
         return o;
     }

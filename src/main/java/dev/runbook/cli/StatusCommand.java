@@ -96,7 +96,11 @@ final class StatusCommand implements Callable<Integer> {
         b.append("  plan ").append(Printable.field(o.get("planHash").asText())).append(", runbook sha256 ")
                 .append(o.get("runbookSha256").asText(), 0, 12).append(o.path("git").isNull() ? "" : ", git " + Printable.field(o.get("git").asText()))
                 .append('\n');
-        b.append("  ").append(Printable.field(o.get("vm").asText())).append(" is ").append(Printable.field(o.get("lifecycle").asText())).append('\n');
+        if (o.has("plan")) {
+            plan(b, o.get("plan"));
+        } else {
+            b.append("  ").append(Printable.field(o.get("vm").asText())).append(" is ").append(Printable.field(o.get("lifecycle").asText())).append('\n');
+        }
         section(b, "PRECHECKS", o.get("prechecks"));
         section(b, "STEPS", o.get("steps"));
         section(b, "COMPENSATIONS", o.get("compensations"));
@@ -125,6 +129,52 @@ final class StatusCommand implements Callable<Integer> {
         }
         return b.toString();
     }
+
+    /** A recovery plan run: the counts, each tier's VMs with state, step and reason, the critical path so far. */
+    private static void plan(StringBuilder b, com.fasterxml.jackson.databind.JsonNode plan) {
+        var c = plan.get("counts");
+        b.append("  ").append(c.get("total").asInt()).append(" VMs: ");
+        StringBuilder counts = new StringBuilder();
+        c.fields().forEachRemaining(e -> {
+            if (!e.getKey().equals("total") && e.getValue().asInt() > 0) {
+                counts.append(counts.isEmpty() ? "" : ", ").append(e.getValue().asInt()).append(' ')
+                        .append(COUNT_WORDS.getOrDefault(e.getKey(), e.getKey()));
+            }
+        });
+        b.append(counts).append('\n');
+        b.append("TIERS\n");
+        plan.get("tiers").forEach(t -> {
+            b.append("  ").append(Printable.field(t.get("name").asText()));
+            if (!t.path("rto").isNull() && t.has("rto")) {
+                b.append("  (rto ").append(Printable.field(t.get("rto").asText())).append(')');
+            }
+            b.append('\n');
+            t.get("vms").forEach(v -> {
+                b.append(String.format("    %-12s %-13s %-20s", Printable.field(v.get("vm").asText()),
+                        Printable.field(v.get("state").asText()), Printable.field(v.path("runState").asText("-"))));
+                if (v.has("step")) {
+                    b.append(' ').append(Printable.field(v.get("step").asText())).append(' ')
+                            .append(Printable.field(v.get("stepState").asText()));
+                }
+                if (v.has("reason")) {
+                    b.append("  ").append(Printable.field(v.get("reason").asText()));
+                }
+                b.append('\n');
+            });
+        });
+        if (!plan.get("criticalPath").isEmpty()) {
+            b.append("CRITICAL PATH SO FAR\n  ");
+            StringBuilder path = new StringBuilder();
+            plan.get("criticalPath").forEach(p -> path.append(path.isEmpty() ? "" : " -> ")
+                    .append(Printable.field(p.get("vm").asText())).append(" (")
+                    .append(Duration.ofMillis(p.get("elapsedMillis").asLong()).toSeconds()).append(" s)"));
+            b.append(path).append('\n');
+        }
+    }
+
+    private static final java.util.Map<String, String> COUNT_WORDS = java.util.Map.of("succeeded", "succeeded",
+            "awaitingDecision", "awaiting a decision", "running", "running", "pending", "pending", "failed", "failed",
+            "notAttempted", "not attempted", "rolledBack", "rolled back");
 
     private static void section(StringBuilder b, String title, com.fasterxml.jackson.databind.JsonNode items) {
         if (items.isEmpty()) {

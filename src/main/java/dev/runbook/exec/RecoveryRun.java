@@ -117,19 +117,107 @@ public final class RecoveryRun {
                     .collect(Collectors.joining("\n  - ")));
         }
         admitted.accept(planRun);
+        note("plan-started", JsonNodeFactory.instance.objectNode().put("onlyReady", onlyReady));
+        try (DriverLock held = DriverLock.tryTake(options.drivers(), planRun).orElseThrow()) {
+            return drive(onlyReady);
+        }
+    }
+
+    /**
+     * Continues a plan run after its driver stopped (a crash, a kill): the VMs that settled stay as they are, the
+     * prechecks run again if their phase did not end, and every other VM continues its own run where it stopped.
+     * A VM is never started twice: its child run resumes from its journal.
+     */
+    public Result resume(String planRunId) {
+        planRun = planRunId;
+        RunRecord record = journal.run(planRun).orElseThrow(() -> new IllegalArgumentException("no run " + planRun));
+        if (RunState.of(record.state()).isFinal() || record.state().equals(RunState.AWAITING_DECISION.id())) {
+            return new Result(planRun, RunState.of(record.state()), record.message());
+        }
+        Optional<DriverLock> lock = DriverLock.tryTake(options.drivers(), planRun);
+        if (lock.isEmpty()) {
+            return Result.refused("recovery plan run " + planRun + " is being driven by another process; wait for it");
+        }
+        try (DriverLock held = lock.get()) {
+            boolean onlyReady = false;
+            boolean prechecked = false;
+            for (Entry e : journal.entries(planRun, 0)) {
+                if (e.kind() != Entry.Kind.NOTE) {
+                    continue;
+                }
+                if (e.state().equals("plan-started")) {
+                    onlyReady = e.data() != null && e.data().path("onlyReady").asBoolean();
+                } else if (e.state().equals("prechecks-done")) {
+                    prechecked = true;
+                } else if (e.state().startsWith("vm-") && e.step() != null) {
+                    VmState settled = VmState.valueOf(e.state().substring(3).toUpperCase());
+                    states.put(e.step(), settled);
+                    reasons.put(e.step(), e.data() == null ? "" : e.data().path("reason").asText(""));
+                }
+            }
+            for (SitePlan.Vm vm : plan.vms()) {
+                engineOf.put(vm.vm(), engines.of(vm));
+                states.putIfAbsent(vm.vm(), VmState.PENDING);
+                settleFromChild(vm);
+                if (states.get(vm.vm()) == VmState.FAILED
+                        && (vm.critical() || RecoveryPlanPolicy.of(plan) == RecoveryPlanPolicy.HALT)) {
+                    halted = true;
+                    haltReason = vm.vm() + (vm.critical() ? ", a critical VM," : "") + " failed";
+                }
+            }
+            return prechecked ? scheduleAndFinish() : drive(onlyReady);
+        }
+    }
+
+    /**
+     * A VM without a settled note whose child run ended without ever changing anything (skipped or blocked)
+     * settles as its child says: the driver stopped between the two records. One that started its domain
+     * counts as started.
+     */
+    private void settleFromChild(SitePlan.Vm vm) {
+        String id = childId(planRun, vm.vm());
+        RunView view = RunView.of(journal, id);
+        view.steps().values().stream().filter(i -> i.id().equals(startStep(vm)) && i.state().equals(
+                StepState.SUCCEEDED.id())).findAny().ifPresent(i -> started.add(vm.vm()));
+        if (states.get(vm.vm()) != VmState.PENDING) {
+            return;
+        }
+        journal.run(id).ifPresent(child -> {
+            if (child.state().equals(RunState.SKIPPED.id())) {
+                set(vm.vm(), VmState.SKIPPED, child.message());
+            } else if (child.state().equals(RunState.BLOCKED.id())) {
+                set(vm.vm(), VmState.BLOCKED, "blocked by its prechecks: " + child.message());
+            }
+        });
+    }
+
+    private Result drive(boolean onlyReady) {
         followStarts();
         Optional<Result> blocked = prechecks(onlyReady);
         if (blocked.isPresent()) {
             return blocked.get();
         }
+        note("prechecks-done", null);
+        return scheduleAndFinish();
+    }
+
+    private Result scheduleAndFinish() {
+        if (!followed) {
+            followStarts();
+        }
         schedule();
         return finish();
+    }
+
+    private void note(String what, com.fasterxml.jackson.databind.JsonNode data) {
+        journal.write(List.of(Entry.of(planRun, Entry.Kind.NOTE, null, what, data)));
     }
 
     /** Every VM's prechecks first; a blocking failure anywhere stops the plan unless {@code onlyReady}. */
     private Optional<Result> prechecks(boolean onlyReady) {
         Map<String, String> blocked = new LinkedHashMap<>();
-        forEachInParallel(plan.vms(), vm -> engineOf.get(vm.vm()).precheck(childId(planRun, vm.vm()))
+        List<SitePlan.Vm> pending = plan.vms().stream().filter(vm -> states.get(vm.vm()) == VmState.PENDING).toList();
+        forEachInParallel(pending, vm -> engineOf.get(vm.vm()).precheck(childId(planRun, vm.vm()))
                 .ifPresent(message -> {
                     synchronized (blocked) {
                         blocked.put(vm.vm(), message);
@@ -143,7 +231,7 @@ public final class RecoveryRun {
         if (blocked.isEmpty() || onlyReady) {
             return Optional.empty();
         }
-        for (SitePlan.Vm vm : plan.vms()) {
+        for (SitePlan.Vm vm : pending) {
             if (!blocked.containsKey(vm.vm())) {
                 skip(vm.vm(), "not attempted: the plan was stopped by the prechecks of " + String.join(", ",
                         blocked.keySet()));
@@ -220,6 +308,7 @@ public final class RecoveryRun {
     }
 
     private String haltReason = "";
+    private boolean followed;
 
     /** Why a VM will never run: a dependency failed that it does not only wait to be attempted. */
     private Optional<String> unmetDependency(SitePlan.Vm vm) {
@@ -319,6 +408,7 @@ public final class RecoveryRun {
 
     /** Marks VMs started as soon as their recovered domain's start step succeeds. */
     private void followStarts() {
+        followed = true;
         Map<String, String> startSteps = new HashMap<>();
         for (SitePlan.Vm vm : plan.vms()) {
             for (Plan.PlannedStep s : flat(vm.plan().steps())) {
@@ -335,6 +425,16 @@ public final class RecoveryRun {
                 }
             }
         });
+    }
+
+    /** The id of the step that starts a VM's recovered domain, or null when its runbook has none. */
+    private static String startStep(SitePlan.Vm vm) {
+        for (Plan.PlannedStep s : flat(vm.plan().steps())) {
+            if (s instanceof Plan.PlannedAction a && a.uses().equals(HypervisorSpecs.START.name())) {
+                return a.id();
+            }
+        }
+        return null;
     }
 
     private static List<Plan.PlannedStep> flat(List<Plan.PlannedStep> steps) {

@@ -139,6 +139,23 @@ class RecoveryPlanRunTest {
             assertEquals("replication-ready", journal.lifecycle("app02").state());
             assertEquals("test-failover-active", journal.lifecycle("db01").state());
             assertEquals("replication-ready", journal.lifecycle("web01").state());
+
+            JsonNode tree = Status.detail(journal, journal.run(ran.result().runId()).orElseThrow()).path("plan");
+            assertEquals(1, tree.at("/counts/succeeded").asInt(), tree.toString());
+            assertEquals(1, tree.at("/counts/failed").asInt(), tree.toString());
+            assertEquals(1, tree.at("/counts/notAttempted").asInt(), tree.toString());
+            assertEquals(3, tree.at("/counts/total").asInt(), tree.toString());
+            JsonNode app = tree.at("/tiers/1/vms/0");
+            assertEquals("app02", app.path("vm").asText(), tree.toString());
+            assertEquals("failed", app.path("state").asText());
+            assertEquals("rolled-back", app.path("runState").asText());
+            assertTrue(app.path("reason").asText().startsWith("gate expression did not pass"), app.toString());
+            assertEquals("application", tree.at("/tiers/1/name").asText());
+            assertEquals("web01", tree.at("/tiers/2/vms/0/vm").asText());
+            assertTrue(tree.at("/tiers/2/vms/0/step").isMissingNode(), "web01 was never started: " + tree);
+            List<String> path = new java.util.ArrayList<>();
+            tree.path("criticalPath").forEach(p -> path.add(p.path("vm").asText()));
+            assertEquals(List.of("db01", "app02", "web01"), path, "each waited for the one before it");
         }
     }
 
