@@ -22,6 +22,11 @@ public final class Shipped {
         return Path.of("runbooks");
     }
 
+    /** The shipped recovery plans' folder, beside the runbooks'. */
+    public static Path recoveryPlans() {
+        return runbooks().toAbsolutePath().getParent().resolve("recovery-plans");
+    }
+
     /**
      * The script that builds the real Linux guest's disk ({@code bin/lib/guest-image.sh}) of the
      * installation {@code RUNBOOK_HOME} names; else the one under the working folder.

@@ -44,6 +44,9 @@ public final class Status {
         if (r.parent() != null) {
             o.put("parent", r.parent());
         }
+        if (r.planRun() != null) {
+            o.put("planRun", r.planRun());
+        }
         return o;
     }
 
@@ -60,7 +63,7 @@ public final class Status {
         if (!view.notes().isEmpty()) {
             ArrayNode notes = o.putArray("notes");
             view.notes().forEach(n -> notes.addObject().put("note", n.state()).put("at", n.at().toString())
-                    .put("message", n.data() == null ? "" : n.data().path("message").asText()));
+                    .put("message", noteMessage(n)));
         }
         if (Runs.recoveryPlan(r)) {
             o.set("plan", PlanStatus.of(journal, r));
@@ -69,6 +72,21 @@ public final class Status {
         }
         remediation(view).ifPresent(rem -> o.set("remediation", rem));
         return o;
+    }
+
+    /** What a note says: its message, or for a recovery plan's VM its state and reason. */
+    private static String noteMessage(dev.runbook.exec.Entry n) {
+        JsonNode d = n.data();
+        if (d == null) {
+            return n.state();
+        }
+        if (d.has("message")) {
+            return d.get("message").asText();
+        }
+        if (d.has("vm") && d.has("state")) {
+            return d.get("vm").asText() + " " + d.get("state").asText() + ": " + d.path("reason").asText("");
+        }
+        return n.state();
     }
 
     /**

@@ -51,6 +51,12 @@ final class DemoCommand implements Callable<Integer> {
                     + "rollback, verified; a few minutes, more on first use while its disk is built.")
     boolean real;
 
+    @Option(names = "--plan",
+            description = "Recover the shop instead of one VM: the shipped three-tier recovery plan "
+                    + "(recovery-plans/shop-test.yaml: db01, then app02, then web01), its tree, web01 rolled back alone, "
+                    + "then the rest of the plan in reverse tier order, every replica verified.")
+    boolean plan;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
@@ -58,6 +64,9 @@ final class DemoCommand implements Callable<Integer> {
         Path folder = runbooks != null ? runbooks : Shipped.runbooks();
         if (real) {
             return RealDemo.run(folder, dir, out, err);
+        }
+        if (plan) {
+            return PlanDemo.run(folder, dir, out, err);
         }
         Path testFailover = folder.resolve("test-failover.yaml");
         if (!Files.isRegularFile(testFailover)) {

@@ -6,15 +6,25 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
- * The folders the server plans from: runbooks and inventories are named relative to them, never by a path
+ * The folders the server plans from: runbooks, inventories and recovery plans are named relative to them, never by a path
  * of the caller's choosing. A name that leaves its folder ({@code ..}, an absolute path, a symbolic link
  * pointing out) is refused; so is anything but a regular file (the bounded reader refuses those too).
  */
-public record Folders(Path runbooks, Path inventories) {
+public record Folders(Path runbooks, Path inventories, Path recoveryPlans) {
 
     public Folders {
         runbooks = runbooks.toAbsolutePath().normalize();
         inventories = inventories.toAbsolutePath().normalize();
+        recoveryPlans = recoveryPlans.toAbsolutePath().normalize();
+    }
+
+    /** Recovery plans from {@code recovery-plans/} beside the runbooks' folder. */
+    public Folders(Path runbooks, Path inventories) {
+        this(runbooks, inventories, runbooks.toAbsolutePath().normalize().getParent().resolve("recovery-plans"));
+    }
+
+    Path recoveryPlan(String name) {
+        return resolve(recoveryPlans, name, "plan", "recovery plans");
     }
 
     Path runbook(String name) {

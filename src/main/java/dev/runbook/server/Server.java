@@ -298,6 +298,10 @@ public final class Server implements AutoCloseable {
 
     private void startRun(Context ctx) throws Exception {
         JsonNode body = body(ctx);
+        if (body.has("plan")) {
+            ctx.status(202).json(PlanStarts.start(runs, folders, body, new Lines()));
+            return;
+        }
         Iterator<String> names = body.fieldNames();
         while (names.hasNext()) {
             String name = names.next();
@@ -356,8 +360,15 @@ public final class Server implements AutoCloseable {
         JsonNode body = ctx.body().isBlank() ? JSON.createObjectNode() : body(ctx);
         String by = body.path("by").asText("");
         boolean accept = body.path("acceptRemediation").asBoolean(false);
+        List<String> vms = new java.util.ArrayList<>();
+        JsonNode picked = body.path("vms");
+        if (!picked.isMissingNode() && !(picked.isArray() && java.util.stream.StreamSupport.stream(picked.spliterator(), false)
+                .allMatch(JsonNode::isTextual))) {
+            throw new Failure(400, "'vms' must be a list of VM names of the recovery plan run", "/vms");
+        }
+        picked.forEach(v -> vms.add(v.asText()));
         Lines lines = new Lines();
-        Ended ended = runs.decide(id, outcome, by.isBlank() ? null : by, null, accept, lines);
+        Ended ended = runs.decide(id, outcome, vms, by.isBlank() ? null : by, null, accept, lines);
         int code = ended.exitCode();
         int status = switch (code) {
             case ExitCodes.OK -> 200;
@@ -428,7 +439,7 @@ public final class Server implements AutoCloseable {
         }
     }
 
-    private static String text(JsonNode body, String field) {
+    static String text(JsonNode body, String field) {
         JsonNode v = body.get(field);
         if (v == null || !v.isTextual() || v.asText().isBlank()) {
             throw new Failure(400, "'" + field + "' is required: a non-empty string", "/" + field);
