@@ -172,12 +172,17 @@ final class DemoCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "DIR", description = "The folder to build the site in.")
         Path dir;
 
+        @Option(names = "--vms", paramLabel = "N", defaultValue = "4",
+                description = "How many protected VMs (default: ${DEFAULT-VALUE}, the named ones): beyond those, generated "
+                        + "Linux VMs s0005, s0006, ... in tiers by label, and DIR/recovery-plan.yaml recovering them.")
+        int vms;
+
         @Override
         public Integer call() throws IOException, InterruptedException {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             try {
-                DemoSite.Made made = DemoSite.init(dir);
+                DemoSite.Made made = DemoSite.init(dir, vms);
                 out.println("demo site in " + made.dir());
                 made.lines().forEach(l -> out.println("  " + l));
                 return ExitCodes.OK;

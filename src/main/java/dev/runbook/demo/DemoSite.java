@@ -50,15 +50,39 @@ public final class DemoSite {
     static final List<String> RECOVERY_NETWORKS =
             List.of("dr-prod-lan", "dr-prod-dmz", "dr-test-isolated", "dr-replication");
 
+    /** The smallest site: the four named VMs. */
+    public static final int NAMED = 4;
+
+    /** Size of a generated VM's disks: a site of a thousand VMs stays small on disk. */
+    static final long SMALL_DISK_BYTES = 1L << 20;
+
     private final Path dir;
+    private final List<Vm> generated;
 
     /** The names of the demo's protected VMs. */
     public static List<String> vmNames() {
         return VMS.stream().map(Vm::name).toList();
     }
 
-    private DemoSite(Path dir) {
+    private DemoSite(Path dir, int vms) {
         this.dir = dir.toAbsolutePath().normalize();
+        List<Vm> more = new ArrayList<>();
+        for (int i = NAMED + 1; i <= vms; i++) {
+            more.add(new Vm(generatedName(i), "prod-lan", String.format("52:54:01:%02x:%02x:01", i >> 8 & 0xff, i & 0xff),
+                    "bios", 1, 1024, "virtio", List.of("root")));
+        }
+        this.generated = List.copyOf(more);
+    }
+
+    /** The name of the {@code i}th VM of a site larger than the named four: s0005, s0006, ... */
+    static String generatedName(int i) {
+        return String.format("s%04d", i);
+    }
+
+    /** The tier label of a generated VM: a tenth databases, three tenths application servers, the rest web. */
+    static String generatedTier(int i) {
+        int tenth = i % 10;
+        return tenth == 0 ? "db" : tenth <= 3 ? "app" : "web";
     }
 
     /** What {@link #init} made. */
@@ -71,6 +95,20 @@ public final class DemoSite {
      * @throws IllegalArgumentException when {@code dir} holds files
      */
     public static Made init(Path dir) throws IOException, PrimitiveException, InterruptedException {
+        return init(dir, NAMED);
+    }
+
+    /**
+     * Builds a site of {@code vms} protected VMs in {@code dir}: the four named ones, then generated Linux VMs on
+     * the recovery site's hardware (no guest remediation to stage) with DHCP adapters and labels {@code app: site}
+     * and a tier, and {@code DIR/recovery-plan.yaml}, a three-tier test failover plan of them by label.
+     *
+     * @throws IllegalArgumentException when {@code dir} holds files or {@code vms} is out of range
+     */
+    public static Made init(Path dir, int vms) throws IOException, PrimitiveException, InterruptedException {
+        if (vms < NAMED || vms > 9999) {
+            throw new IllegalArgumentException("a demo site has " + NAMED + " to 9999 VMs, not " + vms);
+        }
         if (Files.isDirectory(dir)) {
             try (var entries = Files.list(dir)) {
                 if (entries.findAny().isPresent()) {
@@ -80,7 +118,7 @@ public final class DemoSite {
         } else if (Files.exists(dir)) {
             throw new IllegalArgumentException(dir + " is a file; name a new or empty folder");
         }
-        return new DemoSite(dir).build();
+        return new DemoSite(dir, vms).build();
     }
 
     private Made build() throws IOException, PrimitiveException, InterruptedException {
@@ -98,23 +136,32 @@ public final class DemoSite {
         var empty = StateFile.JSON.createObjectNode();
         StateFile.at(rec.state()).write(empty.deepCopy().set("replication", StateFile.JSON.createObjectNode()));
         StateFile.at(prot.state()).write(empty);
-        for (Vm vm : VMS) {
+        List<Vm> all = new ArrayList<>(VMS);
+        all.addAll(generated);
+        for (Vm vm : all) {
+            boolean small = generated.contains(vm);
             List<ReplicationPort.Pair> pairs = new ArrayList<>();
             List<Path> sources = new ArrayList<>();
             for (String disk : vm.disks()) {
                 Path source = disks.resolve("protected/" + vm.name() + "-" + disk + ".qcow2");
                 Path replica = disks.resolve("recovery/" + vm.name() + "-" + disk + ".qcow2");
-                if (disk.equals(vm.disks().get(0))) {
+                if (small) {
+                    content(source, vm.name() + " " + disk, SMALL_DISK_BYTES);
+                } else if (disk.equals(vm.disks().get(0))) {
                     rootFilesystem(source, vm);
                 } else {
-                    content(source, vm.name() + " " + disk);
+                    content(source, vm.name() + " " + disk, DISK_BYTES);
                 }
-                LibvirtSiteBuilder.createDisk(replica, DISK_BYTES);
+                LibvirtSiteBuilder.createDisk(replica, small ? SMALL_DISK_BYTES : DISK_BYTES);
                 pairs.add(new ReplicationPort.Pair(source, replica));
                 sources.add(source);
             }
             Path boot = disks.resolve("recovery/ctrl-" + vm.name() + "-boot.qcow2");
-            content(boot, "controller of " + vm.name());
+            if (small) {
+                LibvirtSiteBuilder.createDisk(boot, SMALL_DISK_BYTES);
+            } else {
+                content(boot, "controller of " + vm.name(), DISK_BYTES);
+            }
             protectedNode.append(domain(vm.name(), vm, vm.vcpus(), vm.memoryMiB(), vm.firmware(), sources,
                     vm.sourceNetwork(), 1));
             List<Path> controllerDisks = new ArrayList<>(List.of(boot));
@@ -122,8 +169,15 @@ public final class DemoSite {
             recoveryNode.append(domain("ctrl-" + vm.name(), vm, 1, 1024, "bios", controllerDisks, "dr-replication", 1));
             recovery.protect(vm.name());
             port.sync(vm.name(), pairs);
-            lines.add(String.format("vm %-6s source domain %s on protected, controller ctrl-%s on recovery, disks %s",
-                    vm.name(), vm.name(), vm.name(), String.join(", ", vm.disks())));
+            if (!small) {
+                lines.add(String.format("vm %-6s source domain %s on protected, controller ctrl-%s on recovery, disks %s",
+                        vm.name(), vm.name(), vm.name(), String.join(", ", vm.disks())));
+            }
+        }
+        if (!generated.isEmpty()) {
+            lines.add(String.format("vms %s to %s: %d more, Linux on the recovery site's hardware, labelled app: site and "
+                    + "a tier (db, app, web)", generated.get(0).name(), generated.get(generated.size() - 1).name(),
+                    generated.size()));
         }
         int bridge = 0;
         for (String n : SOURCE_NETWORKS) {
@@ -135,7 +189,16 @@ public final class DemoSite {
         Files.writeString(prot.nodeFile().orElseThrow(), protectedNode.append("</node>\n"));
         Files.writeString(rec.nodeFile().orElseThrow(), recoveryNode.append("</node>\n"));
         Path inventory = dir.resolve("inventory.yaml");
-        Files.writeString(inventory, inventory(prot, rec, disks));
+        StringBuilder text = new StringBuilder(inventory(prot, rec, disks));
+        for (int i = 0; i < generated.size(); i++) {
+            text.append(generatedEntry(generated.get(i), NAMED + 1 + i, disks));
+        }
+        Files.writeString(inventory, text);
+        if (!generated.isEmpty()) {
+            Path plan = dir.resolve("recovery-plan.yaml");
+            Files.writeString(plan, sitePlan());
+            lines.add("recovery plan of the generated VMs: " + plan);
+        }
         lines.add(0, "site protected: " + prot.uri() + " (networks " + String.join(", ", SOURCE_NETWORKS) + ")");
         lines.add(1, "site recovery:  " + rec.uri() + " (networks " + String.join(", ", RECOVERY_NETWORKS) + ")");
         lines.add("replicas in sync with their sources (qemu-img convert), exports active");
@@ -198,15 +261,20 @@ public final class DemoSite {
         Files.writeString(file, text);
     }
 
-    /** A qcow2 disk whose content is a labelled header and a megabyte of bytes unique to the label. */
-    private static void content(Path disk, String label) throws IOException, PrimitiveException, InterruptedException {
+    /**
+     * A qcow2 disk of {@code size} bytes whose content is a labelled header and bytes unique to the label (a
+     * megabyte of them, or the disk's second half when it is smaller).
+     */
+    private static void content(Path disk, String label, long size) throws IOException, PrimitiveException,
+            InterruptedException {
         Path raw = disk.resolveSibling(disk.getFileName() + ".raw");
-        byte[] bytes = new byte[(int) DISK_BYTES];
+        byte[] bytes = new byte[(int) size];
         byte[] header = ("RUNBOOK-DEMO-DISK " + label + "\n").getBytes(StandardCharsets.UTF_8);
         System.arraycopy(header, 0, bytes, 0, header.length);
-        byte[] noise = new byte[1 << 20];
+        int at = (int) Math.min(1 << 20, size / 2);
+        byte[] noise = new byte[(int) Math.min(1 << 20, size - at)];
         new Random(label.hashCode()).nextBytes(noise);
-        System.arraycopy(noise, 0, bytes, 1 << 20, noise.length);
+        System.arraycopy(noise, 0, bytes, at, noise.length);
         Files.write(raw, bytes);
         try {
             LibvirtSiteBuilder.importRaw(raw, disk);
@@ -250,6 +318,59 @@ public final class DemoSite {
     /** A stable UUID, so that a definition read before any change equals one read after a restore. */
     private static String uuid(String what) {
         return UUID.nameUUIDFromBytes(("runbook-demo " + what).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /** A generated VM's inventory entry, its tier from its number. */
+    private static String generatedEntry(Vm vm, int i, Path disks) {
+        return """
+                    - name: %1$s
+                      protectedSite: protected
+                      recoverySite: recovery
+                      sourceDomain: %1$s
+                      controllerDomain: ctrl-%1$s
+                      hardwareProfile: kvm-virtio
+                      firmware: bios
+                      compute: {vcpus: 1, memoryMiB: 1024}
+                      os: {family: linux, flavour: rhel-9, networkStack: networkmanager}
+                      disks:
+                        - {name: root, source: %2$s/protected/%1$s-root.qcow2, replica: %2$s/recovery/%1$s-root.qcow2, root: true, target: vda}
+                      nics:
+                        - {name: eth0, mac: "%3$s", network: prod-lan, ipv4: dhcp}
+                      remediation: {network: preserve}
+                      labels: {tier: %4$s, app: site}
+                """.formatted(vm.name(), disks, vm.mac(), generatedTier(i));
+    }
+
+    /**
+     * The recovery plan of a larger demo site's generated VMs, by label: databases, then application servers, then
+     * web; a tier that would select none is left out.
+     */
+    private String sitePlan() {
+        StringBuilder plan = new StringBuilder("""
+                # The generated VMs of a demo site made by `runbook demo init DIR --vms N`, by label, in tiers.
+                apiVersion: runbooks/v1
+                kind: RecoveryPlan
+                metadata:
+                  name: site-test
+                  version: 1.0.0
+                  description: Test failover of every generated VM of the demo site, databases first, web last.
+                spec:
+                  operation: test-failover
+                  concurrency: {vms: 32}
+                  onFailure: continue
+                  tiers:
+                """);
+        for (String[] tier : new String[][] {{"database", "db"}, {"application", "app"}, {"web", "web"}}) {
+            boolean any = false;
+            for (int i = NAMED + 1; i < NAMED + 1 + generated.size(); i++) {
+                any |= generatedTier(i).equals(tier[1]);
+            }
+            if (any) {
+                plan.append("    - name: ").append(tier[0]).append("\n      vms:\n        - select: {labels: {app: site, tier: ")
+                        .append(tier[1]).append("}}\n          gates: [{expression: \"run.state == 'completed'\", timeout: 1m}]\n");
+            }
+        }
+        return plan.toString();
     }
 
     private static String inventory(SiteRef prot, SiteRef rec, Path disks) {

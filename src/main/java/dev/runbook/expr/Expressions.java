@@ -208,6 +208,10 @@ public final class Expressions implements AutoCloseable {
 
     /** Evaluates with the given roots; roots not given are undefined. The result is plain JSON. */
     public JsonNode evaluate(String expression, Map<String, JsonNode> roots) throws EvaluationException {
+        JsonNode direct = PlainPath.read(expression, roots);
+        if (direct != null) {
+            return direct;
+        }
         Value function;
         try {
             context.resetLimits();

@@ -22,12 +22,25 @@ final class FreeNames {
     private FreeNames() {
     }
 
+    /** Expressions repeat (every VM of a plan reads the same ones): each is read once. */
+    private static final Map<String, Map<String, Integer>> READ = new java.util.concurrent.ConcurrentHashMap<>();
+
     static Set<String> of(String expression) {
         return new LinkedHashSet<>(firstReads(expression).keySet());
     }
 
-    /** The free names, each with the offset of its first occurrence. */
+    /** The free names, each with the offset of its first occurrence; the same map for the same text. */
     static Map<String, Integer> firstReads(String expression) {
+        if (expression.length() > 4096) {
+            return read(expression);
+        }
+        if (READ.size() > 10_000) {
+            READ.clear(); // not runbook text any more but generated input: keep the memory bounded
+        }
+        return READ.computeIfAbsent(expression, FreeNames::read);
+    }
+
+    private static Map<String, Integer> read(String expression) {
         String code = blankStrings(expression);
         Set<String> params = new LinkedHashSet<>();
         Matcher arrows = ARROW_PARAMS.matcher(code);
@@ -51,7 +64,7 @@ final class FreeNames {
             }
             free.putIfAbsent(name, m.start());
         }
-        return free;
+        return java.util.Collections.unmodifiableMap(free);
     }
 
     private static boolean isProperty(String code, int start) {

@@ -10,6 +10,14 @@ import java.util.Map;
 public record Document(String file, String text, JsonNode root, Map<String, SourceSpan> valueSpans,
                        Map<String, SourceSpan> keySpans) {
 
+    /** Digests already taken, by text: a plan of a thousand VMs names its inventory's digest a thousand times. */
+    private static final Map<String, String> DIGESTS = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /** The SHA-256 of the text, as hex; taken once per text. */
+    public String sha256() {
+        return DIGESTS.computeIfAbsent(text, Hashes::sha256);
+    }
+
     /** The span of the value at {@code pointer}, or of its nearest located ancestor. */
     public SourceSpan at(String pointer) {
         for (String p = pointer; ; p = parent(p)) {

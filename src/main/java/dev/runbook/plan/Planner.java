@@ -98,9 +98,9 @@ public final class Planner {
         var op = runbook.operation();
         Plan plan = new Plan(Plan.VERSION,
                 new Plan.Source(runbook.metadata().name(), runbook.metadata().version(), runbook.document().file(),
-                        Hashes.sha256(runbook.document().text())),
+                        runbook.document().sha256()),
                 new Plan.Source(inventory.name(), inventory.document().root().path("metadata").path("version").asText(null),
-                        inventory.document().file(), Hashes.sha256(inventory.document().text())),
+                        inventory.document().file(), inventory.document().sha256()),
                 vm.get().name(), op.id(),
                 new Plan.Lifecycle(op.from().stream().map(LifecycleState::id).toList(), op.to().id()),
                 inputs, locks, prechecks, steps, finallySteps, compensation, staticBindings(), null, null);

@@ -57,6 +57,9 @@ final class SitePlanner {
     private record Placed(RecoveryPlan.Tier tier, RecoveryPlan.Member member, Inventory.Vm vm, int tierIndex) {
     }
 
+    /** Each runbook's templates, opened once for all the VMs it plans. */
+    private final Map<Path, dev.runbook.template.Templates> templatesOf = new java.util.HashMap<>();
+
     Loaded<SitePlan> plan(RecoveryPlan plan, Inventory inventory) {
         Document doc = plan.document();
         Map<String, Placed> placed = new LinkedHashMap<>();
@@ -92,9 +95,9 @@ final class SitePlanner {
             return new Loaded<>(Optional.empty(), List.copyOf(diagnostics));
         }
         SitePlan out = new SitePlan(SitePlan.VERSION,
-                new Plan.Source(plan.metadata().name(), plan.metadata().version(), doc.file(), Hashes.sha256(doc.text())),
+                new Plan.Source(plan.metadata().name(), plan.metadata().version(), doc.file(), doc.sha256()),
                 new Plan.Source(inventory.name(), null, inventory.document().file(),
-                        Hashes.sha256(inventory.document().text())),
+                        inventory.document().sha256()),
                 plan.operation().id(), plan.concurrency().vms(),
                 plan.concurrency().perSite() == 0 ? null : plan.concurrency().perSite(), plan.onFailure().id(),
                 plan.rto().map(Durations::format).orElse(null), List.copyOf(tiers), null);
@@ -210,7 +213,8 @@ final class SitePlanner {
                     + runbook.value().get().operation().id() + ", but this plan is a " + plan.operation().id());
             return Optional.empty();
         }
-        Planner planner = new Planner(catalog, expressions, Pipeline.templatesFor(file, templates));
+        Planner planner = new Planner(catalog, expressions, templatesOf.computeIfAbsent(file.toAbsolutePath().normalize(),
+                f -> Pipeline.templatesFor(f, templates)));
         Loaded<Plan> planned = planner.plan(runbook.value().get(), inventory,
                 new Planner.Request(p.vm().name(), p.member().inputs()));
         if (planned.value().isEmpty()) {

@@ -73,4 +73,39 @@ class RecoveryPlanCliTest {
         Cli again = Cli.run("rollback", id, "--journal", site.journal.toString());
         assertEquals(ExitCodes.REFUSED, again.code(), all(again));
     }
+
+    /**
+     * A larger site from {@code runbook demo init DIR --vms N}: its generated VMs, by label in three tiers, fail over
+     * in one plan run; the plan run's tree shows every VM; the plan's rollback returns them all.
+     */
+    @Test
+    void aGeneratedSiteFailsOverByLabelInTiersAndRollsBack() throws Exception {
+        Path dir = tmp.resolve("site");
+        Cli init = Cli.run("demo", "init", dir.toString(), "--vms", "14");
+        assertEquals(0, init.code(), all(init));
+        assertTrue(init.out().contains("vms s0005 to s0014: 10 more"), init.out());
+        String inventory = dir.resolve("inventory.yaml").toString();
+        String journal = dir.resolve("journal.db").toString();
+        Cli run = Cli.run("run", dir.resolve("recovery-plan.yaml").toString(), "-i", inventory, "--journal", journal);
+        assertEquals(0, run.code(), all(run));
+        assertTrue(run.out().contains("10 of 10 VMs ready"), run.out());
+        Matcher m = PLAN_RUN.matcher(run.out());
+        assertTrue(m.find(), run.out());
+        String id = m.group(1);
+
+        Cli tree = Cli.run("status", id, "--journal", journal);
+        assertTrue(tree.out().contains("10 VMs: 10 succeeded"), tree.out());
+        assertTrue(tree.out().matches("(?s).*TIERS\n  database\n    s0010 .*application\n    s0011 .*web\n    s0005 .*"),
+                tree.out());
+        assertTrue(tree.out().contains("CRITICAL PATH SO FAR\n  s0010 ("), tree.out());
+        Cli json = Cli.run("status", id, "--journal", journal, "--output", "json");
+        var plan = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out()).path("plan");
+        assertEquals(10, plan.at("/counts/succeeded").asInt(), plan.toString());
+        assertEquals("test-failover-active", plan.at("/tiers/2/vms/0/lifecycle").asText(), plan.toString());
+
+        Cli rollback = Cli.run("rollback", id, "--journal", journal);
+        assertEquals(0, rollback.code(), all(rollback));
+        Cli after = Cli.run("status", "--journal", journal);
+        assertTrue(!after.out().contains("test-failover-active"), after.out());
+    }
 }

@@ -1,0 +1,158 @@
+package dev.runbook.bench;
+
+import dev.runbook.app.Reporter;
+import dev.runbook.app.Runs;
+import dev.runbook.app.Status;
+import dev.runbook.demo.DemoSite;
+import dev.runbook.exec.RunRecord;
+import dev.runbook.exec.SqliteJournal;
+import dev.runbook.plan.Pipeline;
+import dev.runbook.plan.SitePlan;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Site scale: what the interpreter costs for a recovery plan of many VMs, on a demo site made by
+ * {@code runbook demo init DIR --vms N} (libvirt's test driver, qcow2 disks). It prints, with the machine:
+ * <ul>
+ *   <li>the plan of the site's generated recovery plan (every VM bound, planned, its guest scripts rendered), warm
+ *       in this JVM and cold through the CLI, JVM start included;</li>
+ *   <li>one run of that plan: its wall time, per VM, the peak heap, the journal's bytes per VM;</li>
+ *   <li>the plan run's status tree ({@code GET /api/runs/{id}}'s body) built in this JVM, p50 and p99.</li>
+ * </ul>
+ * Usage: {@code SiteBench [PLAN_VMS [RUN_VMS [DIR]]]} (defaults 1000, 100, target/bench). The exit status is 0
+ * whether or not a bar is met.
+ */
+public final class SiteBench {
+
+    private SiteBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int planVms = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        int runVms = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+        Path base = Path.of(args.length > 2 ? args[2] : "target/bench");
+        Files.createDirectories(base);
+        Path work = Files.createTempDirectory(base.toAbsolutePath(), "site-");
+        System.out.printf(Locale.ROOT, "machine: %d cores, %s %s, JDK %s%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.name"), System.getProperty("os.version"), Runtime.version());
+
+        long t = System.nanoTime();
+        DemoSite.Made big = DemoSite.init(work.resolve("plan-site"), planVms + DemoSite.NAMED);
+        System.out.printf(Locale.ROOT, "demo init --vms %d: %.1f s%n", planVms + DemoSite.NAMED, secs(t));
+        Path plan = big.dir().resolve("recovery-plan.yaml");
+        double[] warm = new double[5];
+        try (Pipeline pipeline = new Pipeline()) {
+            for (int i = -2; i < warm.length; i++) {
+                long s = System.nanoTime();
+                var planned = pipeline.recoveryPlan(plan, big.inventory(), Path.of("runbooks"), null);
+                SitePlan p = planned.value().orElseThrow(() -> new AssertionError(planned.diagnostics().toString()));
+                if (p.vms().size() != planVms) {
+                    throw new AssertionError(p.vms().size() + " VMs planned, not " + planVms);
+                }
+                if (i >= 0) {
+                    warm[i] = secs(s);
+                }
+            }
+        }
+        Arrays.sort(warm);
+        System.out.printf(Locale.ROOT, "plan of %d VMs, warm (in this JVM, after 2 runs): median %.3f s  min %.3f s"
+                + "  (%.2f ms per VM)   bar < 1 s: %s%n", planVms, warm[2], warm[0], warm[2] * 1000 / planVms,
+                warm[2] < 1 ? "PASS" : "FAIL");
+        double cold = cold(plan, big.inventory());
+        System.out.printf(Locale.ROOT, "plan of %d VMs, cold (runbook plan, a new JVM):  %.2f s   bar < 3 s: %s%n",
+                planVms, cold, cold < 3 ? "PASS" : "FAIL");
+
+        if (runVms > 0) {
+            run(work, runVms);
+        }
+    }
+
+    private static void run(Path work, int vms) throws Exception {
+        DemoSite.Made site = DemoSite.init(work.resolve("run-site"), vms + DemoSite.NAMED);
+        Path plan = site.dir().resolve("recovery-plan.yaml");
+        Path journalFile = site.dir().resolve("journal.db");
+        resetPeaks();
+        long t = System.nanoTime();
+        String id;
+        try (Pipeline pipeline = new Pipeline(); SqliteJournal journal = SqliteJournal.open(journalFile)) {
+            var planned = pipeline.recoveryPlan(plan, site.inventory(), Path.of("runbooks"), null);
+            SitePlan p = planned.value().orElseThrow(() -> new AssertionError(planned.diagnostics().toString()));
+            String[] admitted = new String[1];
+            var ended = new Runs(journal, journalFile).startPlan(p, plan, site.inventory(), pipeline.expressions(),
+                    false, a -> admitted[0] = a, Reporter.NONE);
+            id = admitted[0];
+            System.out.printf(Locale.ROOT, "run of %d VMs (test failover, at most 32 at once): %.1f s wall, %.0f ms per VM;"
+                    + " %s%n", vms, secs(t), secs(t) * 1000 / vms, firstLine(ended.message()));
+            System.out.printf(Locale.ROOT, "  peak heap during the run: %d MiB   bar (1,000 VMs) < 256 MiB%n", peakHeap() >> 20);
+            long bytes = Files.size(journalFile) + sizeIfAny(journalFile.resolveSibling("journal.db-wal"));
+            System.out.printf(Locale.ROOT, "  journal: %d KiB, %.1f KiB per VM (%d entries)%n", bytes >> 10,
+                    bytes / 1024.0 / vms, journal.lastSeq());
+            RunRecord r = journal.run(id).orElseThrow();
+            double[] each = new double[50];
+            for (int i = -5; i < each.length; i++) {
+                long s = System.nanoTime();
+                Status.detail(journal, r);
+                if (i >= 0) {
+                    each[i] = (System.nanoTime() - s) / 1e6;
+                }
+            }
+            Arrays.sort(each);
+            System.out.printf(Locale.ROOT, "  the plan run's status tree (GET /api/runs/{id}'s body): p50 %.1f ms  p99 %.1f ms"
+                    + "   bar < 100 ms: %s%n", each[25], each[49], each[49] < 100 ? "PASS" : "FAIL");
+        }
+    }
+
+    private static double cold(Path plan, Path inventory) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dpolyglot.engine.WarnInterpreterOnly=false"));
+        if (Runtime.version().feature() >= 22) {
+            cmd.add("--enable-native-access=ALL-UNNAMED");
+        }
+        if (Runtime.version().feature() >= 24) {
+            cmd.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.runbook.cli.Main", "plan", plan.toString(),
+                "-i", inventory.toString()));
+        double best = Double.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            long s = System.nanoTime();
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (p.waitFor() != 0) {
+                throw new AssertionError("runbook plan exited " + p.exitValue());
+            }
+            best = Math.min(best, secs(s));
+        }
+        return best;
+    }
+
+    private static void resetPeaks() {
+        System.gc();
+        ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+    }
+
+    private static long peakHeap() {
+        return ManagementFactory.getMemoryPoolMXBeans().stream().filter(m -> m.getType() == MemoryType.HEAP)
+                .mapToLong(m -> m.getPeakUsage().getUsed()).sum();
+    }
+
+    private static long sizeIfAny(Path f) throws java.io.IOException {
+        return Files.exists(f) ? Files.size(f) : 0;
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    private static double secs(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
+}
