@@ -80,9 +80,7 @@ public final class PlanStatus {
                 if (note != null && note.data() != null) {
                     v.put("reason", note.data().path("reason").asText(null)).put("settledAt", note.at().toString());
                 }
-                if (child != null) {
-                    v.put("lifecycle", journal.lifecycle(vm.name()).state());
-                }
+                v.put("lifecycle", journal.lifecycle(vm.name()).state());
                 counts.merge(count(state, child), 1, Integer::sum);
             }
         }

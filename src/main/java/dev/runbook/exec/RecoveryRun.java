@@ -104,11 +104,20 @@ public final class RecoveryRun {
                 "plan:" + plan.recoveryPlan().name(), plan.operation(), RunState.RUNNING.id(), null, now, now,
                 options.actor(), null);
         List<Admission> admissions = new ArrayList<>();
+        Map<String, String> done = alreadyAtTarget();
         for (SitePlan.Vm vm : plan.vms()) {
+            if (done.containsKey(vm.vm())) {
+                states.put(vm.vm(), VmState.READY);
+                continue;
+            }
             Engine engine = engines.of(vm);
             engineOf.put(vm.vm(), engine);
             admissions.add(engine.admission(vm.plan(), launches.get(vm.vm()), planRun));
             states.put(vm.vm(), VmState.PENDING);
+        }
+        if (admissions.isEmpty()) {
+            return Result.refused("every VM of recovery plan " + plan.recoveryPlan().name() + " already reached its "
+                    + "target; nothing was changed:\n  - " + String.join("\n  - ", done.values()));
         }
         List<Admission.Refusal> refused = journal.admitAll(record, admissions);
         if (!refused.isEmpty()) {
@@ -118,9 +127,29 @@ public final class RecoveryRun {
         }
         admitted.accept(planRun);
         note("plan-started", JsonNodeFactory.instance.objectNode().put("onlyReady", onlyReady));
+        done.forEach((vm, reason) -> set(vm, VmState.READY, reason));
         try (DriverLock held = DriverLock.tryTake(options.drivers(), planRun).orElseThrow()) {
             return drive(onlyReady);
         }
+    }
+
+    /**
+     * The VMs that an earlier run of this same recovery plan already took where its operation goes (the plan run
+     * again after a partial failure): they are not run again, and count as ready, saying since which run. A VM
+     * brought there by anything else is a conflict, which admission refuses.
+     */
+    private Map<String, String> alreadyAtTarget() {
+        String target = dev.runbook.model.Operation.byId(plan.operation()).orElseThrow().to().id();
+        Map<String, String> out = new LinkedHashMap<>();
+        for (SitePlan.Vm vm : plan.vms()) {
+            LifecycleRecord life = journal.lifecycle(vm.vm());
+            boolean byThisPlan = life.runId() != null && journal.run(life.runId()).map(RunRecord::planRun)
+                    .flatMap(journal::run).map(p -> p.runbook().equals(plan.recoveryPlan().name())).orElse(false);
+            if (life.state().equals(target) && byThisPlan) {
+                out.put(vm.vm(), vm.vm() + " is already " + target + " since run " + life.runId() + "; not run again");
+            }
+        }
+        return out;
     }
 
     /**

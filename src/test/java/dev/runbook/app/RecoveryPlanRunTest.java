@@ -159,6 +159,47 @@ class RecoveryPlanRunTest {
         }
     }
 
+    /** After a partial failure the plan runs again: only the VMs that did not reach their target run, never db01 twice. */
+    @Test
+    void aPlanRunAgainRetriesOnlyTheVmsThatDidNotReachTheirTarget() throws Exception {
+        LocalSiteFixture site = new LocalSiteFixture(java.nio.file.Files.createDirectories(tmp.resolve("site")));
+        try (SqliteJournal journal = SqliteJournal.open(site.journal)) {
+            Ran first = run(site, journal, shop("skipDependents", false, OK, "run.state == 'never'"), false);
+            assertEquals(RunState.FAILED, first.result().state(), first.result().message());
+            assertEquals("test-failover-active", journal.lifecycle("db01").state());
+
+            Ran again = run(site, journal, shop("skipDependents", false, OK, OK), false);
+            assertEquals(RunState.COMPLETED, again.result().state(), again.result().message());
+            String id = again.result().runId();
+            assertTrue(again.result().message().contains("db01: db01 is already test-failover-active since run "
+                    + first.result().runId() + ".db01; not run again"), again.result().message());
+            List<String> children = journal.runs().stream().filter(r -> id.equals(r.planRun())).map(RunRecord::vm).sorted()
+                    .toList();
+            assertEquals(List.of("app02", "web01"), children);
+            assertEquals(1, again.starts().keySet().stream().filter("db01"::equals).count());
+            long dbStarts = journal.entriesAfter(0, 100_000).stream().filter(e -> e.kind() == Entry.Kind.STEP
+                    && "start".equals(e.step()) && e.state().equals("succeeded") && e.runId().endsWith(".db01")).count();
+            assertEquals(1, dbStarts, "db01 was started twice");
+            assertEquals("test-failover-active", journal.lifecycle("app02").state());
+            assertEquals("test-failover-active", journal.lifecycle("web01").state());
+
+            Ended third = new Runs(journal, site.journal).startPlan(planOf(site, shop("skipDependents", false, OK, OK)),
+                    tmp.resolve("plan.yaml"), site.inventory, new dev.runbook.expr.Expressions(), false, x -> { },
+                    Reporter.NONE);
+            assertEquals(ExitCodes.REFUSED, third.exitCode(), third.message());
+            assertTrue(third.message().contains("already reached its target; nothing was changed"), third.message());
+        }
+    }
+
+    private SitePlan planOf(LocalSiteFixture site, String yaml) throws Exception {
+        Path file = tmp.resolve("plan.yaml");
+        Files.writeString(file, yaml);
+        try (Pipeline pipeline = new Pipeline()) {
+            var planned = pipeline.recoveryPlan(file, site.inventory, Path.of("runbooks"), null);
+            return planned.value().orElseThrow(() -> new AssertionError(planned.diagnostics().toString()));
+        }
+    }
+
     @Test
     void aCriticalVmThatFailsHaltsThePlan() throws Exception {
         LocalSiteFixture site = new LocalSiteFixture(java.nio.file.Files.createDirectories(tmp.resolve("site")));
