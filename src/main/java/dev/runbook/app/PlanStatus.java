@@ -56,6 +56,9 @@ public final class PlanStatus {
                 settled.put(e.step(), e);
             }
         }
+        Map<String, Entry> steps = journal.latestSteps(planRun.id() + ".");
+        Map<String, String> lifecycle = new HashMap<>();
+        journal.lifecycle().forEach(l -> lifecycle.put(l.vm(), l.state()));
         ObjectNode o = MAPPER.createObjectNode();
         Map<String, Integer> counts = new LinkedHashMap<>();
         for (String c : List.of("succeeded", "awaitingDecision", "running", "pending", "failed", "notAttempted",
@@ -74,13 +77,13 @@ public final class PlanStatus {
                 if (vm.critical()) {
                     v.put("critical", true);
                 }
-                boolean begun = child != null && current(journal, child.id(), v);
+                boolean begun = child != null && current(steps.get(child.id()), v);
                 String state = note != null ? note.state().substring(3) : begun ? "running" : "pending";
                 v.put("state", state).put("runState", child == null ? null : child.state());
                 if (note != null && note.data() != null) {
                     v.put("reason", note.data().path("reason").asText(null)).put("settledAt", note.at().toString());
                 }
-                v.put("lifecycle", journal.lifecycle(vm.name()).state());
+                v.put("lifecycle", lifecycle.getOrDefault(vm.name(), dev.runbook.exec.LifecycleRecord.DEFAULT));
                 counts.merge(count(state, child), 1, Integer::sum);
             }
         }
@@ -104,19 +107,13 @@ public final class PlanStatus {
     }
 
     /** The child's step under way (or its last one); false when it has none yet. */
-    private static boolean current(Journal journal, String child, ObjectNode v) {
-        String step = null;
-        String stepState = null;
-        for (Entry e : journal.entries(child, 0)) {
-            if (e.kind() == Entry.Kind.STEP || e.kind() == Entry.Kind.COMPENSATION) {
-                step = (e.kind() == Entry.Kind.COMPENSATION ? "undo " : "") + e.step();
-                stepState = e.state();
-            }
+    private static boolean current(Entry latest, ObjectNode v) {
+        if (latest == null) {
+            return false;
         }
-        if (step != null) {
-            v.put("step", step).put("stepState", stepState);
-        }
-        return step != null;
+        v.put("step", (latest.kind() == Entry.Kind.COMPENSATION ? "undo " : "") + latest.step())
+                .put("stepState", latest.state());
+        return true;
     }
 
     /**

@@ -57,6 +57,24 @@ public interface Journal extends AutoCloseable {
     /** A run's entries after the given sequence number, in order. */
     List<Entry> entries(String runId, long afterSeq);
 
+    /**
+     * The latest step or compensation entry of every run whose id starts with {@code prefix} (the VM runs of a
+     * recovery plan run: {@code <planrun>.}), by run id: a plan's tree in one read rather than one per VM.
+     */
+    default java.util.Map<String, Entry> latestSteps(String prefix) {
+        java.util.Map<String, Entry> out = new java.util.HashMap<>();
+        for (RunRecord r : runs()) {
+            if (r.id().startsWith(prefix)) {
+                for (Entry e : entries(r.id(), 0)) {
+                    if (e.kind() == Entry.Kind.STEP || e.kind() == Entry.Kind.COMPENSATION) {
+                        out.put(r.id(), e);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     /** Entries of every run after the given sequence number, in order, at most {@code limit}. */
     List<Entry> entriesAfter(long afterSeq, int limit);
 

@@ -14,7 +14,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
@@ -454,6 +456,20 @@ public final class SqliteJournal implements Journal {
     public List<Entry> entries(String runId, long afterSeq) {
         return query("SELECT * FROM entries WHERE run_id = ? AND seq > ? ORDER BY seq", SqliteJournal::entryOf,
                 runId, String.valueOf(afterSeq));
+    }
+
+    /** One pass over the entries (they have a single B-tree, by sequence) rather than one per run. */
+    @Override
+    public Map<String, Entry> latestSteps(String prefix) {
+        String end = prefix.isEmpty() ? "\uffff" : prefix.substring(0, prefix.length() - 1)
+                + (char) (prefix.charAt(prefix.length() - 1) + 1);
+        Map<String, Entry> out = new HashMap<>();
+        for (Entry e : query("SELECT e.* FROM entries e JOIN (SELECT MAX(seq) AS last FROM entries WHERE run_id >= ?"
+                + " AND run_id < ? AND kind IN ('step', 'compensation') GROUP BY run_id) m ON e.seq = m.last",
+                SqliteJournal::entryOf, prefix, end)) {
+            out.put(e.runId(), e);
+        }
+        return out;
     }
 
     @Override

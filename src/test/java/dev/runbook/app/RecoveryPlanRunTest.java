@@ -153,6 +153,8 @@ class RecoveryPlanRunTest {
             assertEquals("application", tree.at("/tiers/1/name").asText());
             assertEquals("web01", tree.at("/tiers/2/vms/0/vm").asText());
             assertTrue(tree.at("/tiers/2/vms/0/step").isMissingNode(), "web01 was never started: " + tree);
+            assertEquals("validate succeeded", tree.at("/tiers/0/vms/0/step").asText() + " "
+                    + tree.at("/tiers/0/vms/0/stepState").asText(), "db01's last step: " + tree);
             List<String> path = new java.util.ArrayList<>();
             tree.path("criticalPath").forEach(p -> path.add(p.path("vm").asText()));
             assertEquals(List.of("db01", "app02", "web01"), path, "each waited for the one before it");
