@@ -85,6 +85,12 @@ class DistributionTest {
         assertTrue(plan.lines().anyMatch(l -> l.equals("Plan: test-failover 1.0.0 for VM web01")), plan);
         assertTrue(plan.contains("--- /usr/local/sbin/runbook-firstboot"), "the guest script rendered: " + plan);
         assertNothingBuilt();
+        // A release starts from a class-data archive in the user's cache, never beside the installation.
+        assertTrue(Files.exists(dir.resolve("cache/runbook/runbook-jdk" + Runtime.version().feature() + ".jsa")),
+                "no class-data archive in the user's cache");
+        try (var installed = Files.walk(home)) {
+            assertTrue(installed.noneMatch(f -> f.toString().endsWith(".jsa")), "an archive was written into the release");
+        }
     }
 
     @Test
@@ -135,6 +141,7 @@ class DistributionTest {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         pb.environment().remove("RUNBOOK_HOME");
+        pb.environment().put("XDG_CACHE_HOME", dir.resolve("cache").toString());
         pb.environment().put("PATH", dir.resolve("fake-bin") + ":" + System.getenv("PATH"));
         Process p = pb.start();
         assertTrue(p.waitFor(5, TimeUnit.MINUTES), String.join(" ", cmd) + " did not end in 5 minutes");
