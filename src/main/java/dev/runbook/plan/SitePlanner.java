@@ -1,5 +1,7 @@
 package dev.runbook.plan;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -80,6 +82,7 @@ final class SitePlanner {
             }
         }
         checkEdges(doc, placed);
+        checkAddresses(inventory, placed, plan.operation() == dev.runbook.model.Operation.TEST_FAILOVER);
         List<SitePlan.Tier> tiers = new ArrayList<>();
         for (RecoveryPlan.Tier tier : plan.tiers()) {
             List<SitePlan.Vm> vms = new ArrayList<>();
@@ -131,6 +134,36 @@ final class SitePlanner {
                     + "; add them to the VMs' `labels` or fix the selector");
         }
         return out;
+    }
+
+    /**
+     * No two VMs of the plan come back with the same captured static IPv4 on networks that recover onto the same
+     * network (the production one, or for a test failover the test one): both would restore it, and one would
+     * take the other's traffic. Located at the second address in the inventory.
+     */
+    private void checkAddresses(Inventory inventory, Map<String, Placed> placed, boolean test) {
+        Map<String, String> production = new HashMap<>();
+        inventory.networks().forEach(n -> production.put(n.source(), test ? n.test() : n.production()));
+        Map<String, String> first = new HashMap<>();
+        for (Placed p : placed.values()) {
+            JsonNode nics = p.vm().json().path("nics");
+            for (int i = 0; i < nics.size(); i++) {
+                JsonNode ipv4 = nics.get(i).path("ipv4");
+                if (!ipv4.isObject() || !ipv4.has("address")) {
+                    continue;
+                }
+                String network = nics.get(i).path("network").asText();
+                String key = production.getOrDefault(network, network) + " " + ipv4.path("address").asText();
+                String where = p.vm().pointer() + "/nics/" + i + "/ipv4/address";
+                String before = first.putIfAbsent(key, p.vm().name() + " (" + inventory.document().at(where) + ")");
+                if (before != null) {
+                    diagnostics.add(Diagnostic.error(inventory.document().at(where), "address-conflict", "vm '"
+                            + p.vm().name() + "' would restore " + ipv4.path("address").asText() + " on "
+                            + production.getOrDefault(network, network) + ", which " + before + " restores in this "
+                            + "plan too; give one of them another address or leave one out of the plan"));
+                }
+            }
+        }
     }
 
     /** Dependencies name VMs of the plan, other than their own; none can wait on a later tier; no cycles. */

@@ -193,6 +193,35 @@ class RecoveryPlanRunTest {
         }
     }
 
+    /** Two VMs of a plan that would restore one address onto one network are a located error before anything runs. */
+    @Test
+    void twoVmsRestoringOneAddressOntoOneNetworkAreALocatedError() throws Exception {
+        LocalSiteFixture site = new LocalSiteFixture(java.nio.file.Files.createDirectories(tmp.resolve("site")));
+        String inventory = Files.readString(site.inventory);
+        int db = inventory.indexOf("- name: db01");
+        int dhcp = inventory.indexOf("ipv4: dhcp", db);
+        String indent = " ".repeat(dhcp - inventory.lastIndexOf('\n', dhcp) - 1);
+        Files.writeString(site.inventory, inventory.substring(0, dhcp) + "ipv4:\n" + indent + "  address: 10.10.0.21\n"
+                + indent + "  prefix: 24\n" + inventory.substring(dhcp + "ipv4: dhcp".length()));
+        Path file = tmp.resolve("plan.yaml");
+        Files.writeString(file, shop("skipDependents", false, OK, OK));
+        try (Pipeline pipeline = new Pipeline()) {
+            var planned = pipeline.recoveryPlan(file, site.inventory, Path.of("runbooks"), null);
+            assertTrue(planned.value().isEmpty(), "planned despite the conflict");
+            var error = planned.diagnostics().stream().filter(d -> d.rule().equals("address-conflict")).findFirst()
+                    .orElseThrow(() -> new AssertionError(planned.diagnostics().toString()));
+            // db01's tier comes first: web01's address, later in the plan, is the one reported, naming db01's.
+            String written = Files.readString(site.inventory);
+            int web = written.lines().toList().indexOf(written.lines().filter(l -> l.contains("address: 10.10.0.21"))
+                    .findFirst().orElseThrow()) + 1;
+            int dbLine = (int) written.substring(0, written.indexOf("address: 10.10.0.21", written.indexOf("- name: db01")))
+                    .lines().count();
+            assertEquals(site.inventory + ":" + web, error.span().file() + ":" + error.span().line(), error.toString());
+            assertTrue(error.message().contains("vm 'web01' would restore 10.10.0.21 on dr-test-isolated, which db01 ("
+                    + site.inventory + ":" + dbLine + ":"), error.message());
+        }
+    }
+
     private SitePlan planOf(LocalSiteFixture site, String yaml) throws Exception {
         Path file = tmp.resolve("plan.yaml");
         Files.writeString(file, yaml);
