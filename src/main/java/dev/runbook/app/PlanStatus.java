@@ -162,6 +162,9 @@ public final class PlanStatus {
     }
 
     private static Shape shape(RunRecord planRun) {
+        if (SHAPES.size() > 256) {
+            SHAPES.clear(); // a long-lived server reads many plan runs; the shapes are cheap to read again
+        }
         return SHAPES.computeIfAbsent(planRun.id() + "/" + planRun.planHash(), k -> read(planRun.plan()));
     }
 

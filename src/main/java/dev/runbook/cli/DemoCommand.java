@@ -81,16 +81,10 @@ final class DemoCommand implements Callable<Integer> {
         DemoSite.Made made;
         DemoCheck check;
         try {
-            out.println("== 1. demo site in " + where);
-            made = DemoSite.init(where);
-            made.lines().forEach(l -> out.println("   " + l));
+            made = site(where, out);
             check = DemoCheck.before(made.recoverySite(), made.inventory(), vm, where.resolve("before"));
-        } catch (IllegalArgumentException e) {
-            err.println("runbook: " + e.getMessage());
-            return ExitCodes.INVALID;
-        } catch (PrimitiveException e) {
-            err.println("runbook: the demo site cannot be built: " + e.getMessage());
-            return ExitCodes.INTERNAL;
+        } catch (IllegalArgumentException | PrimitiveException e) {
+            return cannotBuild(e, err);
         }
         String journal = where.resolve("journal.db").toString();
         String inventory = made.inventory().toString();
@@ -142,6 +136,24 @@ final class DemoCommand implements Callable<Integer> {
         out.println("The site stays in " + where + "; try `runbook run " + folder.resolve("planned-failover.yaml") + " -i "
                 + inventory + " --vm " + vm + " --journal " + journal + "`.");
         return ExitCodes.OK;
+    }
+
+    /** Step 1 of a demo: the site built in {@code where}, what it holds shown. */
+    static DemoSite.Made site(Path where, PrintWriter out) throws IOException, PrimitiveException, InterruptedException {
+        out.println("== 1. demo site in " + where);
+        DemoSite.Made made = DemoSite.init(where);
+        made.lines().forEach(l -> out.println("   " + l));
+        return made;
+    }
+
+    /** Why the demo site could not be built, said once; the exit code for it. */
+    static int cannotBuild(Exception e, PrintWriter err) {
+        if (e instanceof IllegalArgumentException) {
+            err.println("runbook: " + e.getMessage());
+            return ExitCodes.INVALID;
+        }
+        err.println("runbook: the demo site cannot be built: " + e.getMessage());
+        return ExitCodes.INTERNAL;
     }
 
     static int step(PrintWriter out, PrintWriter err, String... args) {

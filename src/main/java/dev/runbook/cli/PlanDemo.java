@@ -44,18 +44,12 @@ final class PlanDemo {
         DemoSite.Made made;
         Map<String, DemoCheck> checks = new LinkedHashMap<>();
         try {
-            out.println("== 1. demo site in " + where);
-            made = DemoSite.init(where);
-            made.lines().forEach(l -> out.println("   " + l));
+            made = DemoCommand.site(where, out);
             for (String vm : List.of("db01", "app02", "web01")) {
                 checks.put(vm, DemoCheck.before(made.recoverySite(), made.inventory(), vm, where.resolve("before/" + vm)));
             }
-        } catch (IllegalArgumentException e) {
-            err.println("runbook: " + e.getMessage());
-            return ExitCodes.INVALID;
-        } catch (PrimitiveException e) {
-            err.println("runbook: the demo site cannot be built: " + e.getMessage());
-            return ExitCodes.INTERNAL;
+        } catch (IllegalArgumentException | PrimitiveException e) {
+            return DemoCommand.cannotBuild(e, err);
         }
         String journal = where.resolve("journal.db").toString();
         String inventory = made.inventory().toString();

@@ -221,7 +221,6 @@ public final class RecoveryRun {
     }
 
     private Result drive(boolean onlyReady) {
-        followStarts();
         Optional<Result> blocked = prechecks(onlyReady);
         if (blocked.isPresent()) {
             return blocked.get();
@@ -230,10 +229,9 @@ public final class RecoveryRun {
         return scheduleAndFinish();
     }
 
+    /** Tiers, dependencies and bounds, then the plan run's end; VMs are followed from before the first starts. */
     private Result scheduleAndFinish() {
-        if (!followed) {
-            followStarts();
-        }
+        followStarts();
         schedule();
         return finish();
     }
@@ -337,7 +335,6 @@ public final class RecoveryRun {
     }
 
     private String haltReason = "";
-    private boolean followed;
 
     /** Why a VM will never run: a dependency failed that it does not only wait to be attempted. */
     private Optional<String> unmetDependency(SitePlan.Vm vm) {
@@ -437,7 +434,6 @@ public final class RecoveryRun {
 
     /** Marks VMs started as soon as their recovered domain's start step succeeds. */
     private void followStarts() {
-        followed = true;
         Map<String, String> startSteps = new HashMap<>();
         for (SitePlan.Vm vm : plan.vms()) {
             for (Plan.PlannedStep s : flat(vm.plan().steps())) {

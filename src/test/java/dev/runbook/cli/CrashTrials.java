@@ -26,6 +26,18 @@ public final class CrashTrials {
     private CrashTrials() {
     }
 
+    /** How {@code now} differs from {@code expected}: each changed, added or missing key. */
+    public static List<String> differences(java.util.Map<String, String> expected, java.util.Map<String, String> now) {
+        List<String> diff = new ArrayList<>();
+        now.forEach((key, v) -> {
+            if (!v.equals(expected.get(key))) {
+                diff.add(key + "=" + v + " (expected " + expected.get(key) + ")");
+            }
+        });
+        expected.keySet().stream().filter(key -> !now.containsKey(key)).forEach(key -> diff.add(key + " missing"));
+        return diff;
+    }
+
     /** Trials 1..n; the problems of all, in trial order. */
     public static List<String> run(int n, Trial trial) throws Exception {
         int parallel = Math.max(1, Integer.getInteger("crash.parallel", 2));

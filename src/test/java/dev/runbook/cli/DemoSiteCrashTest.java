@@ -137,13 +137,7 @@ class DemoSiteCrashTest {
             }
             Map<String, String> now = settled(site);
             if (!now.equals(expected)) {
-                List<String> diff = new ArrayList<>();
-                now.forEach((key, v) -> {
-                    if (!v.equals(expected.get(key))) {
-                        diff.add(key + "=" + v + " (expected " + expected.get(key) + ")");
-                    }
-                });
-                problems.add("boundary " + k + ": " + diff);
+                problems.add("boundary " + k + ": " + CrashTrials.differences(expected, now));
             }
         }
         return problems;

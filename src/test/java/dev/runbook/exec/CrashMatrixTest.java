@@ -134,13 +134,7 @@ class CrashMatrixTest {
             }
             Map<String, String> now = settled(after);
             if (!now.equals(expected)) {
-                List<String> diff = new ArrayList<>();
-                now.forEach((k, v) -> {
-                    if (!v.equals(expected.get(k))) {
-                        diff.add(k + "=" + v + " (expected " + expected.get(k) + ")");
-                    }
-                });
-                return "the site differs from an uninterrupted run: " + diff;
+                return "the site differs from an uninterrupted run: " + CrashTrials.differences(expected, now);
             }
         }
         return null;

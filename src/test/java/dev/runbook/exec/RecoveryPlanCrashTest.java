@@ -106,14 +106,7 @@ class RecoveryPlanCrashTest {
             }
             Map<String, String> now = settled(after);
             if (!now.equals(expected)) {
-                List<String> diff = new ArrayList<>();
-                now.forEach((key, v) -> {
-                    if (!v.equals(expected.get(key))) {
-                        diff.add(key + "=" + v + " (expected " + expected.get(key) + ")");
-                    }
-                });
-                expected.keySet().stream().filter(key -> !now.containsKey(key)).forEach(key -> diff.add(key + " missing"));
-                return "the sites differ from an uninterrupted run: " + diff;
+                return "the sites differ from an uninterrupted run: " + CrashTrials.differences(expected, now);
             }
         }
         return null;
