@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.primitive.PrimitiveException;
 import dev.runbook.primitive.StateFile;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -20,8 +20,6 @@ import org.libvirt.DomainInfo;
 import org.libvirt.ErrorCallback;
 import org.libvirt.LibvirtException;
 import org.libvirt.Network;
-import org.w3c.dom.Document;
-import org.w3c.dom.Element;
 
 /**
  * One use of a libvirt site: its connection and its state file (replication state and the record of
@@ -37,7 +35,6 @@ public final class Session implements AutoCloseable {
     /** {@code VIR_DOMAIN_XML_INACTIVE}: the persistent definition, not the running one. */
     public static final int INACTIVE_XML = 2;
 
-    private static final String TEST_NS = "http://libvirt.org/schemas/domain/test/1.0";
     private static final Map<String, Connect> SHARED = new ConcurrentHashMap<>();
 
     static {
@@ -52,12 +49,20 @@ public final class Session implements AutoCloseable {
     private final SiteRef site;
     private final StateFile state;
     private final Connect connect;
+    /** For a test-driver site, the site as this process keeps it open; null for other sites. */
+    private final OpenSite open;
+    /** The domains this use changed, written back to a test-driver node file when it ends. */
+    private final Set<String> touched = new HashSet<>();
     private boolean changed;
+    private boolean changedAll;
+    private boolean networksChanged;
+    private boolean done;
 
-    private Session(SiteRef site, Connect connect) {
+    private Session(SiteRef site, Connect connect, OpenSite open) {
         this.site = site;
         this.state = StateFile.at(site.state());
         this.connect = connect;
+        this.open = open;
     }
 
     /** Work done with a session. */
@@ -71,37 +76,47 @@ public final class Session implements AutoCloseable {
         try (StateFile.Hold ignored = StateFile.at(site.state()).lock(); Session session = open(site)) {
             T out = work.run(session);
             session.flush();
+            session.done = true;
             return out;
         }
     }
 
-    /** Runs read-only {@code work}: no lock; a test-driver node file is only ever replaced whole. */
+    /**
+     * Runs read-only {@code work}: no lock. A test-driver node file is only ever replaced whole, and a site
+     * this process keeps open is read as it is now.
+     */
     public static <T> T read(SiteRef site, Work<T> work) throws PrimitiveException, InterruptedException {
         try (Session session = open(site)) {
-            return work.run(session);
+            T out = work.run(session);
+            session.done = true;
+            return out;
         }
     }
 
     private static Session open(SiteRef site) throws PrimitiveException {
         try {
             if (site.embedded()) {
-                if (!Files.exists(site.nodeFile().get())) {
-                    throw new PrimitiveException("site '" + site.name() + "': node file " + site.nodeFile().get()
+                Path node = site.nodeFile().get();
+                if (!Files.exists(node)) {
+                    throw new PrimitiveException("site '" + site.name() + "': node file " + node
                             + " does not exist; create the site with `runbook demo init DIR`");
                 }
-                Session session = new Session(site, new Connect(site.uri()));
-                session.applyInactiveNetworks();
-                return session;
+                OpenSite open = OpenSite.acquire(node, () -> new Connect(site.uri()),
+                        connect -> applyInactiveNetworks(connect, StateFile.at(site.state())));
+                return new Session(site, open.connect(), open);
             }
             Connect shared = SHARED.get(site.uri());
             if (shared == null || !shared.isAlive()) {
                 shared = new Connect(site.uri());
                 SHARED.put(site.uri(), shared);
             }
-            return new Session(site, shared);
+            return new Session(site, shared, null);
         } catch (LibvirtException e) {
             throw new PrimitiveException("site '" + site.name() + "': cannot connect to " + site.uri() + ": "
                     + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new PrimitiveException("site '" + site.name() + "': node file " + site.nodeFile().get()
+                    + " cannot be read: " + e.getMessage(), e);
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
             throw new PrimitiveException("site '" + site.name() + "': libvirt is not installed ("
                     + e.getMessage() + "); install it: apt-get install libvirt0", e);
@@ -112,8 +127,13 @@ public final class Session implements AutoCloseable {
         return site;
     }
 
-    /** The connection, for building a site rather than running on it ({@link LibvirtSiteBuilder}). */
+    /**
+     * The connection, for building a site rather than running on it ({@link LibvirtSiteBuilder}); what is
+     * done through it may touch any domain or network, so all of them are written back.
+     */
     Connect connection() {
+        networksChanged = true;
+        changed();
         return connect;
     }
 
@@ -126,29 +146,43 @@ public final class Session implements AutoCloseable {
         state.write(content);
     }
 
-    /** Marks the site changed: a test-driver node file is written back when the work ends. */
+    /** Marks the whole site changed: a test-driver node file is written back when the work ends. */
     public void changed() {
+        changedAll = true;
+        changed = true;
+    }
+
+    /** Marks one domain changed. */
+    private void changed(String domain) {
+        touched.add(domain);
         changed = true;
     }
 
     /** Writes the domains and networks back to a test-driver node file now, if they changed. */
     public void flush() throws PrimitiveException {
-        if (changed && site.embedded()) {
+        if (changed && open != null) {
             try {
-                StateFile.replace(site.nodeFile().get(), nodeXml().getBytes(StandardCharsets.UTF_8));
-                ObjectNode content = state();
-                ArrayNode inactive = StateFile.JSON.createArrayNode();
-                inactiveNetworks().forEach(inactive::add);
-                if (!inactive.equals(content.path("inactiveNetworks"))) {
-                    content.set("inactiveNetworks", inactive);
-                    writeState(content);
+                open.write(touched, changedAll, networkElements());
+                if (networksChanged) {
+                    ObjectNode content = state();
+                    ArrayNode inactive = StateFile.JSON.createArrayNode();
+                    inactiveNetworks().forEach(inactive::add);
+                    if (!inactive.equals(content.path("inactiveNetworks"))) {
+                        content.set("inactiveNetworks", inactive);
+                        writeState(content);
+                    }
                 }
             } catch (IOException e) {
                 throw new PrimitiveException("site '" + site.name() + "': node file " + site.nodeFile().get()
                         + " cannot be written: " + e.getMessage(), e);
+            } catch (LibvirtException e) {
+                throw failure("read the domains and networks of", site.name(), e);
             }
         }
         changed = false;
+        changedAll = false;
+        networksChanged = false;
+        touched.clear();
     }
 
     // ---- domains
@@ -222,7 +256,7 @@ public final class Session implements AutoCloseable {
     }
 
     public void define(String name, String xml) throws PrimitiveException {
-        changed();
+        changed(name);
         try {
             connect.domainDefineXML(xml);
         } catch (LibvirtException e) {
@@ -231,7 +265,7 @@ public final class Session implements AutoCloseable {
     }
 
     public void start(String name) throws PrimitiveException {
-        changed();
+        changed(name);
         try {
             domain(name).create();
         } catch (LibvirtException e) {
@@ -240,7 +274,7 @@ public final class Session implements AutoCloseable {
     }
 
     public void shutdown(String name) throws PrimitiveException {
-        changed();
+        changed(name);
         try {
             domain(name).shutdown();
         } catch (LibvirtException e) {
@@ -249,7 +283,7 @@ public final class Session implements AutoCloseable {
     }
 
     public void destroy(String name) throws PrimitiveException {
-        changed();
+        changed(name);
         try {
             domain(name).destroy();
         } catch (LibvirtException e) {
@@ -274,7 +308,8 @@ public final class Session implements AutoCloseable {
 
     /** Stops a network, keeping its definition. */
     public void stopNetwork(String name) throws PrimitiveException {
-        changed();
+        networksChanged = true;
+        changed = true;
         try {
             connect.networkLookupByName(name).destroy();
         } catch (LibvirtException e) {
@@ -289,8 +324,11 @@ public final class Session implements AutoCloseable {
 
     // ---- the node file of a test-driver site
 
-    private void applyInactiveNetworks() throws PrimitiveException, LibvirtException {
-        for (JsonNode name : state().path("inactiveNetworks")) {
+    private static void applyInactiveNetworks(Connect connect, StateFile state) throws LibvirtException {
+        if (!state.exists()) {
+            return;
+        }
+        for (JsonNode name : state.read().path("inactiveNetworks")) {
             try {
                 Network network = connect.networkLookupByName(name.asText());
                 if (network.isActive() == 1) {
@@ -310,51 +348,21 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    /** The node file for the site as it is now: every domain with its run state, every network. */
-    private String nodeXml() throws PrimitiveException {
-        try {
-            Document doc = Xml.parse("<node/>");
-            Element node = doc.getDocumentElement();
-            Set<String> seen = new HashSet<>();
-            List<Domain> domains = new ArrayList<>();
-            for (int id : connect.listDomains()) {
-                domains.add(connect.domainLookupByID(id));
-            }
-            for (String name : connect.listDefinedDomains()) {
-                domains.add(connect.domainLookupByName(name));
-            }
-            for (Domain domain : domains) {
-                if (!seen.add(domain.getName())) {
-                    continue;
-                }
-                Element def = (Element) doc.importNode(Xml.parse(domain.getXMLDesc(INACTIVE_XML)).getDocumentElement(),
-                        true);
-                Definitions.dropRuntime(def);
-                Element runstate = doc.createElementNS(TEST_NS, "test:runstate");
-                runstate.setTextContent(Integer.toString(domain.getInfo().state.ordinal()));
-                def.appendChild(runstate);
-                node.appendChild(def);
-            }
-            List<String> networks = new ArrayList<>(List.of(connect.listNetworks()));
-            networks.addAll(List.of(connect.listDefinedNetworks()));
-            for (String name : networks) {
-                node.appendChild(doc.importNode(
-                        Xml.parse(connect.networkLookupByName(name).getXMLDesc(0)).getDocumentElement(), true));
-            }
-            return Xml.write(doc, true);
-        } catch (LibvirtException e) {
-            throw failure("read the domains and networks of", site.name(), e);
+    /** Every network's element of the node file, as it is now. */
+    private List<String> networkElements() throws LibvirtException {
+        List<String> names = new ArrayList<>(List.of(connect.listNetworks()));
+        names.addAll(List.of(connect.listDefinedNetworks()));
+        List<String> out = new ArrayList<>();
+        for (String name : names) {
+            out.add(connect.networkLookupByName(name).getXMLDesc(0));
         }
+        return out;
     }
 
     @Override
     public void close() {
-        if (site.embedded()) {
-            try {
-                connect.close();
-            } catch (LibvirtException ignored) {
-                // The in-process test driver has nothing left to release that matters.
-            }
+        if (open != null) {
+            open.release(!done && changed);
         }
     }
 }

@@ -7,9 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
 import javax.xml.transform.OutputKeys;
+import javax.xml.transform.Transformer;
 import javax.xml.transform.TransformerException;
 import javax.xml.transform.TransformerFactory;
 import javax.xml.transform.dom.DOMSource;
@@ -27,24 +29,44 @@ final class Xml {
     private Xml() {
     }
 
-    static Document parse(String xml) {
+    /** One parser per thread: making a factory looks up services, which costs more than a small parse. */
+    private static final ThreadLocal<DocumentBuilder> PARSER = ThreadLocal.withInitial(Xml::parser);
+    private static final TransformerFactory TRANSFORMERS = TransformerFactory.newInstance();
+
+    private static DocumentBuilder parser() {
         try {
             DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
             factory.setNamespaceAware(true);
             factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
             factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
             factory.setExpandEntityReferences(false);
-            Document doc = factory.newDocumentBuilder().parse(new InputSource(new StringReader(xml)));
+            return factory.newDocumentBuilder();
+        } catch (ParserConfigurationException e) {
+            throw new IllegalStateException("the platform's XML parser refuses secure processing", e);
+        }
+    }
+
+    static Document parse(String xml) {
+        try {
+            DocumentBuilder parser = PARSER.get();
+            parser.reset();
+            Document doc = parser.parse(new InputSource(new StringReader(xml)));
             strip(doc.getDocumentElement());
             return doc;
-        } catch (ParserConfigurationException | SAXException | IOException e) {
+        } catch (SAXException | IOException e) {
             throw new IllegalArgumentException("not well-formed XML: " + e.getMessage(), e);
+        }
+    }
+
+    private static Transformer newTransformer() throws TransformerException {
+        synchronized (TRANSFORMERS) {
+            return TRANSFORMERS.newTransformer();
         }
     }
 
     static String write(Node node, boolean indent) {
         try {
-            var transformer = TransformerFactory.newInstance().newTransformer();
+            var transformer = newTransformer();
             transformer.setOutputProperty(OutputKeys.OMIT_XML_DECLARATION, "yes");
             transformer.setOutputProperty(OutputKeys.INDENT, indent ? "yes" : "no");
             if (indent) {
