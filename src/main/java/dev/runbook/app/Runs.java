@@ -17,6 +17,7 @@ import dev.runbook.plan.Pipeline;
 import dev.runbook.plan.Plan;
 import dev.runbook.plan.Planner;
 import dev.runbook.plan.SitePlan;
+import dev.runbook.primitive.Primitive;
 import dev.runbook.primitive.PrimitiveException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * The operations on runs that both front ends offer: start, resume, and the operator's decision
@@ -38,11 +40,25 @@ public final class Runs {
 
     private final Journal journal;
     private final Path journalFile;
+    private final UnaryOperator<Primitive> through;
 
     /** Runs on {@code journal}, kept in {@code journalFile} (named in messages; its folder holds driver locks). */
     public Runs(Journal journal, Path journalFile) {
+        this(journal, journalFile, UnaryOperator.identity());
+    }
+
+    private Runs(Journal journal, Path journalFile, UnaryOperator<Primitive> through) {
         this.journal = journal;
         this.journalFile = journalFile;
+        this.through = through;
+    }
+
+    /**
+     * These runs with every site primitive reached through {@code decorate}: what stands between the engine
+     * and a site (a slow link, a fault) without changing either.
+     */
+    public Runs through(UnaryOperator<Primitive> decorate) {
+        return new Runs(journal, journalFile, decorate);
     }
 
     /** The engine for a plan: its sites' primitives over this journal. */
@@ -52,7 +68,7 @@ public final class Runs {
 
     /** The engine for a plan, whose runs record {@code by} as who started them (this user when null). */
     private Engine engine(Plan plan, Expressions expressions, Duration runTimeout, String by) throws PrimitiveException {
-        return new Engine(journal, SiteAdapters.forBindings(plan.bindings()),
+        return new Engine(journal, SiteAdapters.forBindings(plan.bindings()).map(through),
                 Options.defaults(drivers()).withRunTimeout(runTimeout).actingAs(by), expressions,
                 SiteAdapters.ownership(plan.bindings()));
     }
@@ -88,9 +104,12 @@ public final class Runs {
      */
     public Ended startPlan(SitePlan plan, Path planFile, Path inventory, Expressions expressions, boolean onlyReady,
                            Consumer<String> admitted, Reporter reporter) {
+        // Many VMs share a runbook: each file's git commit is asked once.
+        Map<String, Engine.Launch> byRunbook = new java.util.HashMap<>();
         Map<String, Engine.Launch> launches = new java.util.HashMap<>();
         for (SitePlan.Vm vm : plan.vms()) {
-            launches.put(vm.vm(), launch(Path.of(vm.runbookFile()), inventory, null));
+            launches.put(vm.vm(), byRunbook.computeIfAbsent(vm.runbookFile(),
+                    f -> launch(Path.of(f), inventory, null)));
         }
         try {
             RecoveryRun run = recoveryRun(plan, expressions, reporter);

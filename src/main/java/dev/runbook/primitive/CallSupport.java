@@ -122,6 +122,22 @@ public final class CallSupport {
         entry.put("at", Instant.now().toString()).put("count", count);
     }
 
+    /** Forgets the applied calls of {@code runs}, and the section with its last record. */
+    public static void forgetApplied(ObjectNode state, java.util.Collection<String> runs) {
+        if (state.get("applied") instanceof ObjectNode applied) {
+            java.util.List<String> gone = new java.util.ArrayList<>();
+            applied.fieldNames().forEachRemaining(key -> {
+                if (runs.contains(key.substring(0, Math.max(0, key.indexOf('/'))))) {
+                    gone.add(key);
+                }
+            });
+            applied.remove(gone);
+            if (applied.isEmpty()) {
+                state.remove("applied");
+            }
+        }
+    }
+
     public static PrimitiveException fail(String format, Object... args) {
         return new PrimitiveException(String.format(format, args));
     }

@@ -32,7 +32,7 @@ public final class StateFileOwnership implements Ownership {
 
     @Override
     public Optional<Owner> claim(String vm, Owner owner, Predicate<Owner> stale) throws PrimitiveException {
-        return both(states -> {
+        return both(vm, states -> {
             Optional<Owner> held = read(states.get(0), vm);
             if (held.isPresent() && !owner.lineage().contains(held.get().run()) && !stale.test(held.get())) {
                 return held;
@@ -42,21 +42,25 @@ public final class StateFileOwnership implements Ownership {
         });
     }
 
+    /**
+     * Frees the VM and forgets the record of the calls its runs applied: once no run owns the VM, none of
+     * those runs makes or settles a call again (a late one is refused by {@link #fence}), and a site of many
+     * VMs would otherwise keep every call it ever applied.
+     */
     @Override
     public void release(String vm, String run) throws PrimitiveException {
-        both(states -> {
-            states.forEach(s -> {
-                if (read(s, vm).filter(o -> o.run().equals(run)).isPresent()) {
-                    remove(s, vm);
-                }
-            });
+        both(vm, states -> {
+            states.forEach(s -> read(s, vm).filter(o -> o.run().equals(run)).ifPresent(o -> {
+                remove(s, vm);
+                CallSupport.forgetApplied(s, o.lineage());
+            }));
             return null;
         });
     }
 
     @Override
     public void handBack(String vm, String from, Owner to) throws PrimitiveException {
-        both(states -> {
+        both(vm, states -> {
             states.forEach(s -> {
                 if (read(s, vm).filter(o -> o.run().equals(from)).isPresent()) {
                     StateFile.section(s, OWNERS).set(vm, json(to));
@@ -69,7 +73,7 @@ public final class StateFileOwnership implements Ownership {
     @Override
     public Optional<Owner> holder(String vm) throws PrimitiveException {
         try {
-            return recovery.exists() ? read(recovery.read(), vm) : Optional.empty();
+            return recovery.exists() ? read(recovery.vm(vm).read(), vm) : Optional.empty();
         } catch (UncheckedIOException e) {
             throw new PrimitiveException(e.getMessage(), e);
         }
@@ -77,7 +81,7 @@ public final class StateFileOwnership implements Ownership {
 
     @Override
     public Optional<Owner> forget(String vm) throws PrimitiveException {
-        return both(states -> {
+        return both(vm, states -> {
             Optional<Owner> held = read(states.get(0), vm);
             states.forEach(s -> remove(s, vm));
             return held;
@@ -145,7 +149,7 @@ public final class StateFileOwnership implements Ownership {
         T apply(List<ObjectNode> states);
     }
 
-    private <T> T both(Both<T> change) throws PrimitiveException {
+    private <T> T both(String vm, Both<T> change) throws PrimitiveException {
         for (StateFile f : List.of(recovery, source)) {
             if (!f.exists()) {
                 throw CallSupport.fail("the state file %s of site '%s' does not exist, so no ownership can be "
@@ -153,7 +157,8 @@ public final class StateFileOwnership implements Ownership {
             }
         }
         try {
-            return StateFile.changeBoth(source, recovery, (s, r) -> change.apply(s == r ? List.of(r) : List.of(r, s)));
+            return StateFile.changeBoth(source.vm(vm), recovery.vm(vm),
+                    (s, r) -> change.apply(s == r ? List.of(r) : List.of(r, s)));
         } catch (UncheckedIOException e) {
             throw new PrimitiveException(e.getMessage(), e);
         }

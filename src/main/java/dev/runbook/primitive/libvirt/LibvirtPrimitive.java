@@ -67,7 +67,7 @@ abstract class LibvirtPrimitive implements Primitive {
     public Observation observe(Call call) throws PrimitiveException, InterruptedException {
         try {
             return Session.with(home(call), session -> {
-                ObjectNode content = session.state();
+                ObjectNode content = session.state(vmOf(call));
                 JsonNode applied = content.path("applied").path(call.key());
                 if (!applied.isMissingNode()) {
                     return new Observation.Applied(applied.get("result"));
@@ -94,19 +94,20 @@ abstract class LibvirtPrimitive implements Primitive {
      * records the call as applied with its result.
      */
     JsonNode mutate(Call call, Intent intent, Change change) throws PrimitiveException, InterruptedException {
+        String vm = vmOf(call);
         return Session.with(home(call), session -> {
-            ObjectNode content = session.state();
+            ObjectNode content = session.state(vm);
             StateFileOwnership.fence(content, call, session.site().name());
             ObjectNode intents = StateFile.section(content, "intents");
             ObjectNode recorded = intent.of(session, intents.has(call.key()));
             intents.set(call.key(), recorded);
-            session.writeState(content);
+            session.writeState(vm, content);
             JsonNode result = change.apply(session, recorded);
             session.flush();
-            ObjectNode after = session.state();
+            ObjectNode after = session.state(vm);
             StateFile.section(after, "intents").remove(call.key());
             CallSupport.recordApplied(after, call, spec.name(), result);
-            session.writeState(after);
+            session.writeState(vm, after);
             return result;
         });
     }
@@ -116,12 +117,13 @@ abstract class LibvirtPrimitive implements Primitive {
 
     /** Makes a change that lives in the state file alone, recorded in the same write. */
     JsonNode mutateState(Call call, StateChange change) throws PrimitiveException, InterruptedException {
+        String vm = vmOf(call);
         return Session.with(home(call), session -> {
-            ObjectNode content = session.state();
+            ObjectNode content = session.state(vm);
             StateFileOwnership.fence(content, call, session.site().name());
             JsonNode result = change.apply(content);
             CallSupport.recordApplied(content, call, spec.name(), result);
-            session.writeState(content);
+            session.writeState(vm, content);
             return result;
         });
     }
@@ -130,6 +132,11 @@ abstract class LibvirtPrimitive implements Primitive {
     @FunctionalInterface
     interface StateChange {
         JsonNode apply(ObjectNode content) throws PrimitiveException;
+    }
+
+    /** The VM a call is for, whose part of the site's state records it. */
+    static String vmOf(Call call) throws PrimitiveException {
+        return CallSupport.vm(call).path("name").asText();
     }
 
     static SiteRef recovery(Call call) throws PrimitiveException {

@@ -27,7 +27,7 @@ public final class LibvirtReplicationPort implements ReplicationPort {
 
     /** Registers a VM with an active export and no sync yet. */
     public void register(String vm) {
-        StateFile.at(recovery.state()).change(content -> {
+        StateFile.at(recovery.state()).vm(vm).change(content -> {
             Replication.replication(content).putObject(vm).put("export", "active").put("lastResult", "never")
                     .put("lastSync", "").put("checkpointPending", false);
             return null;
@@ -114,11 +114,11 @@ public final class LibvirtReplicationPort implements ReplicationPort {
 
     /** The VM's replication direction: forward, or reverse after a reprotect. */
     public String direction(String vm) throws PrimitiveException {
-        return ReplicationDirection.of(Replication.entry(StateFile.at(recovery.state()).read(), vm, recovery));
+        return ReplicationDirection.of(Replication.entry(StateFile.at(recovery.state()).vm(vm).read(), vm, recovery));
     }
 
     private void update(String vm, Consumer<ObjectNode> change) throws PrimitiveException {
-        StateFile.at(recovery.state()).change(content -> {
+        StateFile.at(recovery.state()).vm(vm).change(content -> {
             change.accept(Replication.entry(content, vm, recovery));
             return null;
         });

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -186,11 +185,10 @@ final class OpenSite {
         return Xml.write(def, false);
     }
 
-    /** What tells one node file from the one that replaced it: its file key, modification time and size. */
+    /** What tells one node file from the one that replaced it; null when there is none. */
     private static Object stampOf(Path file) throws IOException {
         try {
-            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-            return List.of(String.valueOf(a.fileKey()), a.lastModifiedTime().toInstant(), a.size());
+            return StateFile.stampOf(file);
         } catch (NoSuchFileException e) {
             return null;
         }

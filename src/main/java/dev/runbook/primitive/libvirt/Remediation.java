@@ -205,7 +205,7 @@ final class Remediation extends LibvirtPrimitive {
                     fs.write(dir + "report-header", ("Authorization: Bearer " + token + "\n").getBytes(StandardCharsets.UTF_8), "0600");
                 }
             }
-            ObjectNode state = session.state();
+            ObjectNode state = session.state(vm);
             ObjectNode entry = StateFile.section(state, "remediation").putObject(vm);
             entry.put("status", "scheduled").put("run", call.runId()).put("disk", disk.toString())
                     .put("updated", Instant.now().toString());
@@ -214,7 +214,7 @@ final class Remediation extends LibvirtPrimitive {
             if (tokenHash != null) {
                 entry.put("tokenSha256", tokenHash);
             }
-            session.writeState(state);
+            session.writeState(vm, state);
             ObjectNode out = object().put("status", "scheduled");
             out.set("staged", staged);
             if (firstboot != null) {
@@ -247,7 +247,7 @@ final class Remediation extends LibvirtPrimitive {
         long[] nextRead = {System.nanoTime() + (endpoint ? limit.multipliedBy(3).dividedBy(4) : DISK_READ_EVERY).toNanos()};
         String[] last = {"scheduled"};
         Optional<JsonNode> report = CallSupport.await(limit, () -> {
-            JsonNode entry = StateFile.at(site.state()).read().path("remediation").path(vm);
+            JsonNode entry = StateFile.at(site.state()).vm(vm).read().path("remediation").path(vm);
             if (entry.isMissingNode()) {
                 return Optional.of(entry);
             }
@@ -274,7 +274,7 @@ final class Remediation extends LibvirtPrimitive {
                 record(site, vm, call.runId(), fromDisk.get(), "disk");
             }
             // The guest's own report may have come in while the disk was read: the entry holds what counts.
-            JsonNode now = StateFile.at(site.state()).read().path("remediation").path(vm);
+            JsonNode now = StateFile.at(site.state()).vm(vm).read().path("remediation").path(vm);
             return RemediationOutcome.FINAL.contains(now.path("status").asText()) ? Optional.of(now) : Optional.empty();
         });
         if (report.isEmpty()) {
@@ -307,7 +307,7 @@ final class Remediation extends LibvirtPrimitive {
      * never replaced: a disk read that took a while does not overwrite the report the guest sent meanwhile.
      */
     private static void record(SiteRef site, String vm, String run, JsonNode status, String source) {
-        StateFile.at(site.state()).change(state -> {
+        StateFile.at(site.state()).vm(vm).change(state -> {
             ObjectNode entry = StateFile.section(StateFile.section(state, "remediation"), vm);
             if (run.equals(entry.path("run").asText(run)) && !RemediationOutcome.FINAL.contains(entry.path("status").asText())) {
                 RemediationReports.record(entry, status, source);

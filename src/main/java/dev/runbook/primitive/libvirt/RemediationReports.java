@@ -34,7 +34,7 @@ final class RemediationReports {
      */
     static GuestReports.Verdict accept(SiteRef site, String vm, String run, String token, JsonNode report) {
         byte[] presented = Hashes.sha256(token).getBytes(StandardCharsets.UTF_8);
-        StateFile file = StateFile.at(site.state());
+        StateFile file = StateFile.at(site.state()).vm(vm);
         try (StateFile.Hold ignored = file.lock()) {
             ObjectNode state = file.read();
             JsonNode entry = state.path("remediation").path(vm);

@@ -83,7 +83,7 @@ final class Replication extends LibvirtPrimitive {
     private JsonNode export(Call call, String target) throws PrimitiveException, InterruptedException {
         JsonNode vm = CallSupport.vm(call);
         return mutate(call, NOTHING, (session, intent) -> {
-            ObjectNode content = session.state();
+            ObjectNode content = session.state(vm.path("name").asText());
             ObjectNode entry = entry(content, vm.path("name").asText(), session.site());
             boolean wasActive = "active".equals(entry.path("export").asText());
             if (wasActive && target.equals("stopped")) {
@@ -92,7 +92,7 @@ final class Replication extends LibvirtPrimitive {
                 entry.remove("controllerDefinition"); // the controller is in replication mode again
             }
             entry.put("export", target);
-            session.writeState(content);
+            session.writeState(vm.path("name").asText(), content);
             return object().put("wasActive", wasActive);
         });
     }
@@ -112,10 +112,10 @@ final class Replication extends LibvirtPrimitive {
                 QemuImg.copyInto(Path.of(d.path("source").asText()), Path.of(d.path("replica").asText()));
                 synced.add(d.path("replica").asText());
             }
-            ObjectNode content = session.state();
+            ObjectNode content = session.state(vm.path("name").asText());
             entry(content, vm.path("name").asText(), session.site()).put("lastResult", "succeeded")
                     .put("lastSync", Instant.now().toString()).put("checkpointPending", false);
-            session.writeState(content);
+            session.writeState(vm.path("name").asText(), content);
             return object().set("synced", synced);
         });
     }
@@ -125,7 +125,7 @@ final class Replication extends LibvirtPrimitive {
         JsonNode vm = CallSupport.vm(call);
         String controller = vm.path("controllerDomain").asText();
         return mutate(call, NOTHING, (session, intent) -> {
-            ObjectNode entry = entry(session.state(), vm.path("name").asText(), session.site());
+            ObjectNode entry = entry(session.state(vm.path("name").asText()), vm.path("name").asText(), session.site());
             if (!ReplicationDirection.REVERSE.equals(ReplicationDirection.of(entry))) {
                 throw CallSupport.fail("%s replicates %s; reprotect it (reverse replication) before a failback",
                         vm.path("name").asText(), ReplicationDirection.of(entry));
@@ -143,7 +143,7 @@ final class Replication extends LibvirtPrimitive {
     private JsonNode sync(Call call) throws PrimitiveException, InterruptedException {
         JsonNode vm = CallSupport.vm(call);
         return mutate(call, NOTHING, (session, intent) -> {
-            ObjectNode entry = entry(session.state(), vm.path("name").asText(), session.site());
+            ObjectNode entry = entry(session.state(vm.path("name").asText()), vm.path("name").asText(), session.site());
             return copy(session, vm, ReplicationDirection.of(entry));
         });
     }
@@ -154,9 +154,9 @@ final class Replication extends LibvirtPrimitive {
         boolean forward = ReplicationDirection.FORWARD.equals(direction);
         // Until every disk is copied the receiving disks are torn: a sync cut off here leaves a checkpoint
         // that blocks failover, never an earlier "succeeded".
-        ObjectNode before = session.state();
+        ObjectNode before = session.state(vm.path("name").asText());
         entry(before, vm.path("name").asText(), session.site()).put("lastResult", "running").put("checkpointPending", true);
-        session.writeState(before);
+        session.writeState(vm.path("name").asText(), before);
         ArrayNode synced = object().arrayNode();
         for (JsonNode d : vm.path("disks")) {
             Path source = Path.of(d.path("source").asText());
@@ -164,10 +164,10 @@ final class Replication extends LibvirtPrimitive {
             QemuImg.copyInto(forward ? source : replica, forward ? replica : source);
             synced.add((forward ? replica : source).toString());
         }
-        ObjectNode content = session.state();
+        ObjectNode content = session.state(vm.path("name").asText());
         entry(content, vm.path("name").asText(), session.site()).put("lastResult", "succeeded")
                 .put("lastSync", Instant.now().toString()).put("checkpointPending", false);
-        session.writeState(content);
+        session.writeState(vm.path("name").asText(), content);
         return object().put("direction", direction).set("synced", synced);
     }
 
@@ -197,7 +197,7 @@ final class Replication extends LibvirtPrimitive {
         JsonNode vm = CallSupport.vm(call);
         String controller = vm.path("controllerDomain").asText();
         return mutate(call, NOTHING, (session, intent) -> {
-            ObjectNode entry = entry(session.state(), vm.path("name").asText(), session.site());
+            ObjectNode entry = entry(session.state(vm.path("name").asText()), vm.path("name").asText(), session.site());
             String xml = entry.path("controllerDefinition").asText("");
             if (xml.isEmpty()) {
                 throw CallSupport.fail("no replication-mode definition of controller '%s' is recorded on site '%s'; "
@@ -218,7 +218,7 @@ final class Replication extends LibvirtPrimitive {
             throws PrimitiveException {
         JsonNode vm = CallSupport.vm(call);
         String controller = vm.path("controllerDomain").asText();
-        JsonNode entry = session.state().path("replication").path(vm.path("name").asText());
+        JsonNode entry = session.state(vm.path("name").asText()).path("replication").path(vm.path("name").asText());
         boolean done = Session.sameDefinition(session.definition(controller), entry.path("controllerDefinition").asText());
         return done ? new Observation.Applied(object().put("controller", controller).put("definition", "replication mode"))
                 : new Observation.NotApplied();
@@ -227,7 +227,7 @@ final class Replication extends LibvirtPrimitive {
     private JsonNode syncState(Call call) throws PrimitiveException, InterruptedException {
         String vm = CallSupport.vm(call).path("name").asText();
         SiteRef site = home(call);
-        ObjectNode entry = entry(Session.read(site, Session::state), vm, site);
+        ObjectNode entry = entry(Session.read(site, s -> s.state(vm)), vm, site);
         return object().put("direction", ReplicationDirection.of(entry))
                 .put("lastResult", entry.path("lastResult").asText())
                 .put("lastSync", entry.path("lastSync").asText())
@@ -246,7 +246,7 @@ final class Replication extends LibvirtPrimitive {
         SiteRef site = home(call);
         try {
             return Session.read(site, s -> {
-                JsonNode entry = s.state().path("replication").path(vm.path("name").asText());
+                JsonNode entry = s.state(vm.path("name").asText()).path("replication").path(vm.path("name").asText());
                 String controller = s.stateOf(vm.path("controllerDomain").asText());
                 return object().put("state", LibvirtReplicationPort.health(controller, entry)).put("controller", controller);
             });
@@ -259,7 +259,7 @@ final class Replication extends LibvirtPrimitive {
         JsonNode vm = CallSupport.vm(call);
         String controller = vm.path("controllerDomain").asText();
         return Session.read(home(call), s -> ReplicationResumed.verify(vm.path("name").asText(), s.site().name(),
-                s.state().path("replication").path(vm.path("name").asText()), controller, s.stateOf(controller)));
+                s.state(vm.path("name").asText()).path("replication").path(vm.path("name").asText()), controller, s.stateOf(controller)));
     }
 
     static ObjectNode entry(ObjectNode content, String vm, SiteRef site) throws PrimitiveException {

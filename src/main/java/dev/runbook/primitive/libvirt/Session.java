@@ -146,6 +146,15 @@ public final class Session implements AutoCloseable {
         state.write(content);
     }
 
+    /** The part of the state file that belongs to {@code vm} (its entries, its calls); {@link #writeState(String, ObjectNode)} replaces it. */
+    public ObjectNode state(String vm) {
+        return state.exists() ? state.vm(vm).read() : StateFile.JSON.createObjectNode();
+    }
+
+    public void writeState(String vm, ObjectNode content) {
+        state.vm(vm).write(content);
+    }
+
     /** Marks the whole site changed: a test-driver node file is written back when the work ends. */
     public void changed() {
         changedAll = true;

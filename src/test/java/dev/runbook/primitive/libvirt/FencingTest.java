@@ -87,9 +87,10 @@ class FencingTest {
     void aDeletedOrReplacedStateFileStopsTheNextMutation() throws Exception {
         DemoFixture site = new DemoFixture(tmp);
         Path state = site.recoverySite.state();
-        byte[] before = Files.readAllBytes(state);
+        Path vmState = StateFile.at(state).vm("app02").kept(); // where the VM's ownership record is kept
+        byte[] before = Files.readAllBytes(vmState);
         claim(site, "run-a");
-        Files.write(state, before); // replaced by a copy without the record
+        Files.write(vmState, before); // replaced by a copy without the record
         PrimitiveException replaced = assertThrows(PrimitiveException.class,
                 () -> shutdown().apply(stopController(site, "run-a")));
         assertTrue(replaced.getMessage().contains("holds no ownership record of vm 'app02' for run run-a"),

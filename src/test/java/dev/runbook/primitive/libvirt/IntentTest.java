@@ -35,8 +35,10 @@ class IntentTest {
                 "protectedSite", json().put("name", "protected").put("uri", site.protectedSite.uri()), "vm", vm);
     }
 
+    /** Leaves an intent where a call cut off leaves it: in the part of the site's state that is its VM's. */
     private static void intent(DemoFixture site, Call call, ObjectNode intent) {
-        StateFile.at(site.recoverySite.state()).change(c -> StateFile.section(c, "intents").set(call.key(), intent));
+        StateFile.at(site.recoverySite.state()).vm("app02")
+                .change(c -> StateFile.section(c, "intents").set(call.key(), intent));
     }
 
     @Test
