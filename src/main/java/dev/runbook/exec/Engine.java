@@ -28,8 +28,9 @@ import java.util.stream.Collectors;
 
 /**
  * Executes plans against a site's primitives and a journal. It knows primitives only by their
- * interface; it adds two of its own: {@code locks.active} (the journal's locks) and
- * {@code failover.undo} (a failover run's compensations, for a rollback run).
+ * interface; it adds three of its own: {@code locks.active} (the journal's locks),
+ * {@code failover.undo} (a failover run's compensations, for a rollback run) and {@code run.note} (a
+ * message in the run's journal).
  */
 public final class Engine implements AutoCloseable {
 
@@ -76,6 +77,7 @@ public final class Engine implements AutoCloseable {
         return switch (name) {
             case "locks.active" -> locksActive;
             case "failover.undo" -> failoverUndo;
+            case "run.note" -> note;
             default -> site.find(name).orElseThrow(() ->
                     new PrimitiveException("this site has no implementation of '" + name + "'"));
         };
@@ -305,6 +307,19 @@ public final class Engine implements AutoCloseable {
         @Override
         public Observation observe(Call call) {
             return new Observation.NotApplied();
+        }
+    };
+
+    /** Journals its message as the step's result, where status, reports and later expressions read it. */
+    private final Primitive note = new Primitive() {
+        @Override
+        public PrimitiveSpec spec() {
+            return RunSpecs.RUN_NOTE;
+        }
+
+        @Override
+        public JsonNode apply(Call call) {
+            return JsonNodeFactory.instance.objectNode().put("message", call.text("message"));
         }
     };
 

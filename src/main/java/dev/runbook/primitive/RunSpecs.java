@@ -18,7 +18,14 @@ public final class RunSpecs {
             "undo failover run {run} of {vm}: its recorded compensations, in reverse order", VM,
             required("run", Type.STRING, "The id of the failover run to undo."));
 
-    static final List<PrimitiveSpec> ALL = List.of(LOCKS_ACTIVE, FAILOVER_UNDO);
+    /**
+     * A line in the run's timeline: changes nothing, so it needs no undo, and its message (often an
+     * expression over the run) is journaled as the step's result.
+     */
+    public static final PrimitiveSpec RUN_NOTE = PrimitiveSpec.action("run.note", false, null, "note: {message}",
+            required("message", Type.STRING, "What to record in the run's journal, for the operators reading it."));
+
+    static final List<PrimitiveSpec> ALL = List.of(LOCKS_ACTIVE, FAILOVER_UNDO, RUN_NOTE);
 
     private RunSpecs() {
     }

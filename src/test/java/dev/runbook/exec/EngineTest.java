@@ -178,4 +178,40 @@ class EngineTest {
             assertTrue(commit.result().refused() && commit.reason().contains("remediation is failed"), commit.toString());
         }
     }
+
+    /** A note changes nothing and needs no undo; its message, an expression over the run too, is journaled. */
+    @Test
+    void aNoteRecordsItsMessageInTheRunsJournal() throws Exception {
+        Path runbook = dir.resolve("notes.yaml");
+        Files.writeString(runbook, """
+                apiVersion: runbooks/v1
+                kind: Runbook
+                metadata: {name: notes, version: 1.0.0, description: Two notes in the timeline.}
+                spec:
+                  operation: test-failover
+                  inputs:
+                    vm: {type: string, required: true}
+                    n: {type: integer, default: 41}
+                  steps:
+                    - id: plain
+                      uses: run.note
+                      with: {message: "change window opened by the night shift"}
+                    - id: counted
+                      uses: run.note
+                      with: {message: "note ${{ inputs.n + 1 }} of run ${{ run.id }}"}
+                """);
+        try (Harness h = new Harness(dir)) {
+            var loaded = h.pipeline.plan(runbook, h.site.inventory, new Planner.Request("app02", Map.of()), null);
+            Plan plan = loaded.value().orElseThrow(() -> new AssertionError(loaded.diagnostics().toString()));
+            assertEquals(List.of(), loaded.diagnostics());
+            Result r = h.engine(Faults.none()).start(plan, new Engine.Launch(runbook.toString(),
+                    h.site.inventory.toString(), null, null));
+            assertEquals(RunState.COMPLETED, r.state(), r.message());
+            RunView view = RunView.of(h.journal, r.runId());
+            assertEquals("change window opened by the night shift",
+                    view.step("plain").orElseThrow().result().path("message").asText());
+            assertEquals("note 42 of run " + r.runId(), view.step("counted").orElseThrow().result().path("message").asText());
+            assertTrue(view.compensations().isEmpty(), "a note registered a compensation: " + view.compensations());
+        }
+    }
 }
