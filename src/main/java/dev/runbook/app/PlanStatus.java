@@ -45,10 +45,8 @@ public final class PlanStatus {
     public static ObjectNode of(Journal journal, RunRecord planRun) {
         Shape shape = shape(planRun);
         Map<String, RunRecord> children = new HashMap<>();
-        for (RunRecord r : journal.runs()) {
-            if (planRun.id().equals(r.planRun())) {
-                children.put(r.vm(), r);
-            }
+        for (RunRecord r : journal.children(planRun.id())) {
+            children.put(r.vm(), r);
         }
         Map<String, Entry> settled = new HashMap<>();
         for (Entry e : journal.entries(planRun.id(), 0)) {

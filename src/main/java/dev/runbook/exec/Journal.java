@@ -54,6 +54,14 @@ public interface Journal extends AutoCloseable {
     /** Every run, newest first. */
     List<RunRecord> runs();
 
+    /**
+     * The VM runs of recovery plan run {@code planRun}, without their plans (each VM's plan is the bulk of its
+     * record, and what shows where a plan stands never needs it): {@link RunRecord#plan} is empty.
+     */
+    default List<RunRecord> children(String planRun) {
+        return runs().stream().filter(r -> planRun.equals(r.planRun())).map(RunRecord::withoutPlan).toList();
+    }
+
     /** A run's entries after the given sequence number, in order. */
     List<Entry> entries(String runId, long afterSeq);
 

@@ -15,6 +15,13 @@ public record RunRecord(String id, String parent, String runbook, String runbook
                         String state, String message, Instant startedAt, Instant updatedAt, String startedBy,
                         String planRun) {
 
+    /** This record with an empty plan: for reading where a run stands, not for running it. */
+    public RunRecord withoutPlan() {
+        return new RunRecord(id, parent, runbook, runbookVersion, runbookSha256, runbookFile, git, inventory,
+                inventorySha256, inventoryFile, planHash, "", vm, operation, state, message, startedAt, updatedAt,
+                startedBy, planRun);
+    }
+
     RunRecord with(String newState, String newMessage, Instant at) {
         return new RunRecord(id, parent, runbook, runbookVersion, runbookSha256, runbookFile, git, inventory,
                 inventorySha256, inventoryFile, planHash, plan, vm, operation, newState, newMessage, startedAt, at,

@@ -448,6 +448,14 @@ public final class SqliteJournal implements Journal {
     }
 
     @Override
+    public List<RunRecord> children(String planRun) {
+        return query("SELECT id, parent, runbook, runbook_version, runbook_sha256, runbook_file, git, inventory, "
+                + "inventory_sha256, inventory_file, plan_hash, '' AS plan, vm, operation, state, message, started_at, "
+                + "updated_at, started_by, plan_run FROM runs WHERE plan_run = ? ORDER BY started_at DESC, id DESC",
+                SqliteJournal::runOf, planRun);
+    }
+
+    @Override
     public List<RunRecord> runs() {
         return query("SELECT * FROM runs ORDER BY started_at DESC, id DESC", SqliteJournal::runOf);
     }

@@ -178,6 +178,10 @@ class RecoveryPlanRunTest {
             List<String> children = journal.runs().stream().filter(r -> id.equals(r.planRun())).map(RunRecord::vm).sorted()
                     .toList();
             assertEquals(List.of("app02", "web01"), children);
+            assertEquals(children, journal.children(id).stream().map(RunRecord::vm).sorted().toList(),
+                    "the journal lists a plan run's VM runs");
+            assertTrue(journal.children(id).stream().allMatch(r -> r.plan().isEmpty() && r.state() != null),
+                    "a plan run's VM runs are listed without their plans");
             assertEquals(1, again.starts().keySet().stream().filter("db01"::equals).count());
             long dbStarts = journal.entriesAfter(0, 100_000).stream().filter(e -> e.kind() == Entry.Kind.STEP
                     && "start".equals(e.step()) && e.state().equals("succeeded") && e.runId().endsWith(".db01")).count();
