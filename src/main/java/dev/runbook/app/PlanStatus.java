@@ -41,15 +41,18 @@ public final class PlanStatus {
     private PlanStatus() {
     }
 
-    /** The {@code plan} section of a plan run's status. */
-    public static ObjectNode of(Journal journal, RunRecord planRun) {
+    /**
+     * The {@code plan} section of a plan run's status; {@code notes} are the plan run's notes, already read (the
+     * journal is scanned once per run read, so each read saved counts on a large plan).
+     */
+    static ObjectNode of(Journal journal, RunRecord planRun, List<Entry> notes) {
         Shape shape = shape(planRun);
         Map<String, RunRecord> children = new HashMap<>();
         for (RunRecord r : journal.children(planRun.id())) {
             children.put(r.vm(), r);
         }
         Map<String, Entry> settled = new HashMap<>();
-        for (Entry e : journal.entries(planRun.id(), 0)) {
+        for (Entry e : notes) {
             if (e.kind() == Entry.Kind.NOTE && e.step() != null && e.state().startsWith("vm-")) {
                 settled.put(e.step(), e);
             }

@@ -66,7 +66,7 @@ public final class Status {
                     .put("message", noteMessage(n)));
         }
         if (Runs.recoveryPlan(r)) {
-            o.set("plan", PlanStatus.of(journal, r));
+            o.set("plan", PlanStatus.of(journal, r, view.notes()));
         } else {
             o.put("lifecycle", journal.lifecycle(r.vm()).state());
         }
