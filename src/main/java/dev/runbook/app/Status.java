@@ -24,7 +24,7 @@ public final class Status {
     public static ObjectNode overview(Journal journal) {
         ObjectNode o = MAPPER.createObjectNode();
         ArrayNode runs = o.putArray("runs");
-        journal.runs().forEach(r -> runs.add(summary(r)));
+        journal.runsWithoutPlans().forEach(r -> runs.add(summary(r)));
         ArrayNode vms = o.putArray("lifecycle");
         for (LifecycleRecord l : journal.lifecycle()) {
             vms.addObject().put("vm", l.vm()).put("state", l.state()).put("run", l.runId()).put("since", String.valueOf(l.since()));

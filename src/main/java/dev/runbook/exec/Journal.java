@@ -55,6 +55,14 @@ public interface Journal extends AutoCloseable {
     List<RunRecord> runs();
 
     /**
+     * Every run, newest first, without their plans ({@link RunRecord#plan} is empty): what a list of runs shows,
+     * without reading every VM's plan of every recovery plan run.
+     */
+    default List<RunRecord> runsWithoutPlans() {
+        return runs().stream().map(RunRecord::withoutPlan).toList();
+    }
+
+    /**
      * The VM runs of recovery plan run {@code planRun}, without their plans (each VM's plan is the bulk of its
      * record, and what shows where a plan stands never needs it): {@link RunRecord#plan} is empty.
      */

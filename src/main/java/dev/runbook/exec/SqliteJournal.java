@@ -447,12 +447,20 @@ public final class SqliteJournal implements Journal {
         return query("SELECT * FROM runs WHERE id = ?", SqliteJournal::runOf, id).stream().findFirst();
     }
 
+    /** The columns of a run with an empty plan, for reading where runs stand. */
+    private static final String WITHOUT_PLAN = "SELECT id, parent, runbook, runbook_version, runbook_sha256, "
+            + "runbook_file, git, inventory, inventory_sha256, inventory_file, plan_hash, '' AS plan, vm, operation, "
+            + "state, message, started_at, updated_at, started_by, plan_run FROM runs";
+
     @Override
     public List<RunRecord> children(String planRun) {
-        return query("SELECT id, parent, runbook, runbook_version, runbook_sha256, runbook_file, git, inventory, "
-                + "inventory_sha256, inventory_file, plan_hash, '' AS plan, vm, operation, state, message, started_at, "
-                + "updated_at, started_by, plan_run FROM runs WHERE plan_run = ? ORDER BY started_at DESC, id DESC",
-                SqliteJournal::runOf, planRun);
+        return query(WITHOUT_PLAN + " WHERE plan_run = ? ORDER BY started_at DESC, id DESC", SqliteJournal::runOf,
+                planRun);
+    }
+
+    @Override
+    public List<RunRecord> runsWithoutPlans() {
+        return query(WITHOUT_PLAN + " ORDER BY started_at DESC, id DESC", SqliteJournal::runOf);
     }
 
     @Override

@@ -182,6 +182,9 @@ class RecoveryPlanRunTest {
                     "the journal lists a plan run's VM runs");
             assertTrue(journal.children(id).stream().allMatch(r -> r.plan().isEmpty() && r.state() != null),
                     "a plan run's VM runs are listed without their plans");
+            assertEquals(journal.runs().stream().map(RunRecord::id).toList(),
+                    journal.runsWithoutPlans().stream().map(RunRecord::id).toList(), "every run, in the same order");
+            assertTrue(journal.runsWithoutPlans().stream().allMatch(r -> r.plan().isEmpty()));
             assertEquals(1, again.starts().keySet().stream().filter("db01"::equals).count());
             long dbStarts = journal.entriesAfter(0, 100_000).stream().filter(e -> e.kind() == Entry.Kind.STEP
                     && "start".equals(e.step()) && e.state().equals("succeeded") && e.runId().endsWith(".db01")).count();
