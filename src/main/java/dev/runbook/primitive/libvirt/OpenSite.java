@@ -3,7 +3,6 @@ package dev.runbook.primitive.libvirt;
 import dev.runbook.primitive.StateFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,7 +59,7 @@ final class OpenSite {
      * The site of {@code nodeFile}, held for one use until {@link #release}: the one this process keeps when
      * the node file is still the one it saw, else a fresh connection (through {@code opener}).
      *
-     * @return the held site and whether it is fresh
+     * @return the held site
      */
     static synchronized OpenSite acquire(Path nodeFile, Opener opener, Fresh fresh)
             throws LibvirtException, IOException {
@@ -74,8 +73,13 @@ final class OpenSite {
             kept.drop();
         }
         OpenSite site = new OpenSite(nodeFile, opener.open(), now);
+        try {
+            fresh.prepare(site.connect);
+        } catch (LibvirtException | RuntimeException e) {
+            site.close(); // never kept, so nothing else would release it
+            throw e;
+        }
         site.users = 1;
-        fresh.prepare(site.connect);
         OPEN.put(nodeFile, site);
         return site;
     }
