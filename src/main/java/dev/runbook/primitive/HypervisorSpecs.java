@@ -55,8 +55,16 @@ public final class HypervisorSpecs {
             "check that networks {networks} on {site} exist and are active", SITE,
             required("networks", Type.LIST, "The destination networks."));
 
+    public static final PrimitiveSpec NETWORK_CONFLICTS = PrimitiveSpec.probe("libvirt.network.conflicts",
+            "look on {site} for other domains using the MACs of {nics}, and for their static IPv4 addresses held by"
+                    + " the destination networks", SITE,
+            required("domain", Type.STRING, "The VM's own domain on the site, left out of the comparison."),
+            required("nics", Type.LIST, "For each NIC: its MAC, its destination network and its static IPv4"
+                    + " address (empty for DHCP)."));
+
     static final List<PrimitiveSpec> ALL = List.of(SHUTDOWN, START, DESTROY, SET_COMPUTE, REORDER_DISKS,
-            MAP_NETWORKS, SET_FIRMWARE, RESTORE_DEFINITION, AWAIT_RUNNING, STATE, NETWORK_AVAILABLE);
+            MAP_NETWORKS, SET_FIRMWARE, RESTORE_DEFINITION, AWAIT_RUNNING, STATE, NETWORK_AVAILABLE,
+            NETWORK_CONFLICTS);
 
     private HypervisorSpecs() {
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.runbook.demo.DemoFixture;
+import dev.runbook.primitive.libvirt.LibvirtSiteBuilder;
 import dev.runbook.primitive.libvirt.QemuImg;
 import dev.runbook.primitive.libvirt.Session;
 import java.nio.file.Files;
@@ -33,8 +34,12 @@ class DemoSitePrechecksTest {
 
     /** Runs {@code runbook} for app02 and checks that exactly the broken condition stops it. */
     private void blocks(String runbook, String precheck, String fix) throws Exception {
+        blocks(runbook, "app02", precheck, fix);
+    }
+
+    private void blocks(String runbook, String vm, String precheck, String fix) throws Exception {
         Map<Path, String> before = site.files();
-        Cli run = Cli.run("run", "runbooks/" + runbook + ".yaml", "-i", site.inventory.toString(), "--vm", "app02",
+        Cli run = Cli.run("run", "runbooks/" + runbook + ".yaml", "-i", site.inventory.toString(), "--vm", vm,
                 "--journal", site.journal.toString());
         String all = run.out() + run.err();
         assertEquals(3, run.code(), all);
@@ -106,6 +111,37 @@ class DemoSitePrechecksTest {
             return null;
         });
         blocks("planned-failover", "production-network-available", "are missing or inactive on recovery");
+    }
+
+    /**
+     * A domain already on the recovery site with app02's MAC on the network app02 comes back to (a leftover
+     * clone, shut off) would clash once both run: the failover is blocked naming it.
+     */
+    @Test
+    void macUsedByAnotherDomainOnTheRecoverySite() throws Exception {
+        site();
+        String clone = LibvirtSiteBuilder.of(site.recoverySite).definition("ctrl-app02")
+                .replaceAll("<name>ctrl-app02</name>", "<name>app02-clone</name>")
+                .replaceAll("<uuid>[^<]*</uuid>", "").replace("network='dr-replication'", "network='dr-test-isolated'");
+        LibvirtSiteBuilder.of(site.recoverySite).createDomain("app02-clone", clone, false);
+        blocks("test-failover", "network-identity-free",
+                "MAC 52:54:00:10:00:02 is used on network dr-test-isolated by domain app02-clone (shutoff)");
+    }
+
+    /** The test network's own address is web01's captured static address: restoring it would clash. */
+    @Test
+    void staticAddressHeldByTheDestinationNetwork() throws Exception {
+        site();
+        LibvirtSiteBuilder builder = LibvirtSiteBuilder.of(site.recoverySite);
+        builder.removeNetwork("dr-test-isolated");
+        builder.createNetwork("dr-test-isolated", "<network><name>dr-test-isolated</name><bridge name='rbtest9'/>"
+                + "<ip address='10.10.0.21' netmask='255.255.255.0'><dhcp><host mac='52:54:00:99:00:01' "
+                + "ip='10.10.0.31'/></dhcp></ip></network>");
+        blocks("test-failover", "web01", "network-identity-free",
+                "10.10.0.21 on network dr-test-isolated is the network's own address");
+        Cli app02 = Cli.run("run", "runbooks/test-failover.yaml", "-i", site.inventory.toString(), "--vm", "app02",
+                "--journal", site.journal.toString());
+        assertEquals(0, app02.code(), app02.out() + app02.err()); // DHCP on the same network: nothing to clash
     }
 
     @Test

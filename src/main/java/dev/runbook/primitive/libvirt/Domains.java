@@ -43,7 +43,8 @@ final class Domains extends LibvirtPrimitive {
                 new Domains(HypervisorSpecs.RESTORE_DEFINITION, Domains::restore),
                 new Domains(HypervisorSpecs.AWAIT_RUNNING, Domains::awaitRunning),
                 new Domains(HypervisorSpecs.STATE, Domains::probeState),
-                new Networks());
+                new Networks(),
+                new NetworkConflicts());
     }
 
     private final Body body;

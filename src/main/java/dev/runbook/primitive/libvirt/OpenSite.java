@@ -42,6 +42,10 @@ final class OpenSite {
     /** Each domain's element of the node file, by name; empty until the first write from this process. */
     private final Map<String, String> domains = new LinkedHashMap<>();
     private boolean complete;
+    /** Every domain's interfaces as last read, by domain, or null before the first read or after a change of all. */
+    private Map<String, List<Session.Nic>> nics;
+    /** The domains changed since their interfaces were read. */
+    private final java.util.Set<String> stale = new java.util.HashSet<>();
 
     private OpenSite(Path nodeFile, Connect connect, Object stamp) {
         this.nodeFile = nodeFile;
@@ -92,6 +96,34 @@ final class OpenSite {
 
     Connect connect() {
         return connect;
+    }
+
+    /** Every domain's interfaces: as last read, those of the domains changed since read again. */
+    synchronized Map<String, List<Session.Nic>> nics(Connect connect) throws LibvirtException {
+        if (nics == null) {
+            stale.clear();
+            nics = Session.readNics(connect);
+        }
+        for (String name : stale) {
+            java.util.Optional<List<Session.Nic>> now = Session.readNics(connect, name);
+            if (now.isPresent()) {
+                nics.put(name, now.get());
+            } else {
+                nics.remove(name);
+            }
+        }
+        stale.clear();
+        return new LinkedHashMap<>(nics);
+    }
+
+    /** Forgets the interfaces read of one domain, changed in memory. */
+    synchronized void forgetNics(String domain) {
+        stale.add(domain);
+    }
+
+    /** Forgets every domain's interfaces: anything may have changed. */
+    synchronized void forgetNics() {
+        nics = null;
     }
 
     /** Ends one use; a use that failed after changing the site in memory drops the site. */

@@ -159,17 +159,28 @@ public final class Session implements AutoCloseable {
     public void changed() {
         changedAll = true;
         changed = true;
+        if (open != null) {
+            open.forgetNics();
+        }
     }
 
     /** Marks one domain changed. */
     private void changed(String domain) {
         touched.add(domain);
         changed = true;
+        if (open != null) {
+            open.forgetNics(domain);
+        }
     }
 
     /** Writes the domains and networks back to a test-driver node file now, if they changed. */
     public void flush() throws PrimitiveException {
         if (changed && open != null) {
+            // The interfaces read while this use changed the site may predate its changes.
+            if (changedAll) {
+                open.forgetNics();
+            }
+            touched.forEach(open::forgetNics);
             try {
                 open.write(touched, changedAll, networkElements());
                 if (networksChanged) {
@@ -270,6 +281,8 @@ public final class Session implements AutoCloseable {
             connect.domainDefineXML(xml);
         } catch (LibvirtException e) {
             throw failure("redefine domain", name, e);
+        } finally {
+            changed(name); // again: a read of its interfaces between the mark and the change saw it before
         }
     }
 
@@ -279,6 +292,8 @@ public final class Session implements AutoCloseable {
             domain(name).create();
         } catch (LibvirtException e) {
             throw failure("start domain", name, e);
+        } finally {
+            changed(name); // again: a read of its interfaces between the mark and the change saw it before
         }
     }
 
@@ -288,6 +303,8 @@ public final class Session implements AutoCloseable {
             domain(name).shutdown();
         } catch (LibvirtException e) {
             throw failure("shut down domain", name, e);
+        } finally {
+            changed(name); // again: a read of its interfaces between the mark and the change saw it before
         }
     }
 
@@ -297,10 +314,114 @@ public final class Session implements AutoCloseable {
             domain(name).destroy();
         } catch (LibvirtException e) {
             throw failure("power off domain", name, e);
+        } finally {
+            changed(name); // again: a read of its interfaces between the mark and the change saw it before
         }
     }
 
+    /** One network interface of a domain on the site. */
+    public record Nic(String domain, String state, String mac, String network) {
+    }
+
+    /**
+     * Every interface of every domain defined on the site, from their persistent definitions. A test-driver
+     * site kept open in this process reads them once, then again only for the domains changed since: a plan's
+     * prechecks ask this of one site for each of its VMs.
+     */
+    public List<Nic> nics() throws PrimitiveException {
+        try {
+            Map<String, List<Nic>> all = open == null ? readNics(connect) : open.nics(connect);
+            return all.values().stream().flatMap(List::stream).toList();
+        } catch (LibvirtException e) {
+            throw failure("read the interfaces of the domains of", site.name(), e);
+        }
+    }
+
+    /** Every domain's interfaces, by domain. */
+    static Map<String, List<Nic>> readNics(Connect connect) throws LibvirtException {
+        Map<String, List<Nic>> out = new java.util.LinkedHashMap<>();
+        // Other VMs may change the site meanwhile: a domain gone between the listing and its reading was not there.
+        for (int id : connect.listDomains()) {
+            try {
+                Domain d = connect.domainLookupByID(id);
+                out.putIfAbsent(d.getName(), readNics(d));
+            } catch (LibvirtException e) {
+                if (!gone(e)) {
+                    throw e;
+                }
+            }
+        }
+        for (String name : connect.listDefinedDomains()) {
+            if (!out.containsKey(name)) {
+                readNics(connect, name).ifPresent(nics -> out.put(name, nics));
+            }
+        }
+        return out;
+    }
+
+    /** One domain's interfaces; empty when it is not defined. */
+    static java.util.Optional<List<Nic>> readNics(Connect connect, String name) throws LibvirtException {
+        try {
+            return java.util.Optional.of(readNics(connect.domainLookupByName(name)));
+        } catch (LibvirtException e) {
+            if (gone(e)) {
+                return java.util.Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private static List<Nic> readNics(Domain d) throws LibvirtException {
+        String name = d.getName();
+        String state = stateText(d.getInfo().state);
+        org.w3c.dom.Element devices = Xml.ensure(Xml.parse(d.getXMLDesc(INACTIVE_XML)).getDocumentElement(), "devices");
+        List<Nic> out = new ArrayList<>();
+        for (org.w3c.dom.Element nic : Xml.children(devices, "interface")) {
+            String mac = Xml.attr(nic, "mac", "address");
+            if (!mac.isEmpty()) {
+                out.add(new Nic(name, state, mac.toLowerCase(java.util.Locale.ROOT), Xml.attr(nic, "source", "network")));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static boolean gone(LibvirtException e) {
+        return e.getError() != null && e.getError().getCode() == org.libvirt.Error.ErrorNumber.VIR_ERR_NO_DOMAIN;
+    }
+
     // ---- networks
+
+    /**
+     * The IPv4 addresses a network holds for itself or for a MAC: its own addresses (the host's side of its
+     * bridge) with an empty MAC, and its DHCP host reservations; empty when the network is not defined.
+     */
+    public List<Map.Entry<String, String>> networkAddresses(String name) throws PrimitiveException {
+        String xml;
+        try {
+            xml = connect.networkLookupByName(name).getXMLDesc(0);
+        } catch (LibvirtException e) {
+            if (e.getError() != null
+                    && e.getError().getCode() == org.libvirt.Error.ErrorNumber.VIR_ERR_NO_NETWORK) {
+                return List.of();
+            }
+            throw failure("read the definition of network", name, e);
+        }
+        List<Map.Entry<String, String>> out = new ArrayList<>();
+        for (org.w3c.dom.Element ip : Xml.children(Xml.parse(xml).getDocumentElement(), "ip")) {
+            if (!ip.getAttribute("address").isEmpty()) {
+                out.add(Map.entry(ip.getAttribute("address"), ""));
+            }
+            for (org.w3c.dom.Element dhcp : Xml.children(ip, "dhcp")) {
+                for (org.w3c.dom.Element host : Xml.children(dhcp, "host")) {
+                    if (!host.getAttribute("ip").isEmpty()) {
+                        out.add(Map.entry(host.getAttribute("ip"),
+                                host.getAttribute("mac").toLowerCase(java.util.Locale.ROOT)));
+                    }
+                }
+            }
+        }
+        return out;
+    }
 
     /** True when the network exists and is active. */
     public boolean networkActive(String name) throws PrimitiveException {

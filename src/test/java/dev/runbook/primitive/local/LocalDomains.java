@@ -54,7 +54,8 @@ final class LocalDomains extends LocalPrimitive {
                 new LocalDomains(HypervisorSpecs.AWAIT_RUNNING, LocalDomains::awaitRunning),
                 new LocalDomains(HypervisorSpecs.STATE,
                         (self, call) -> object().put("state", stateOf(self.home(call), text(call, "domain")))),
-                new LocalDomains(HypervisorSpecs.NETWORK_AVAILABLE, LocalDomains::available));
+                new LocalDomains(HypervisorSpecs.NETWORK_AVAILABLE, LocalDomains::available),
+                new LocalDomains(HypervisorSpecs.NETWORK_CONFLICTS, LocalDomains::conflicts));
     }
 
     private final Body body;
@@ -203,6 +204,26 @@ final class LocalDomains extends LocalPrimitive {
             }
         }
         return out;
+    }
+
+    /** Other domains using the VM's MACs; a local site's networks hold no addresses. */
+    private JsonNode conflicts(Call call) throws PrimitiveException {
+        Site site = home(call);
+        JsonNode domains = Files.exists(site.local().file()) ? site.local().read().path("domains") : object();
+        String own = text(call, "domain");
+        ObjectNode out = object();
+        ArrayNode conflicts = out.putArray("conflicts");
+        for (JsonNode wanted : call.params().path("nics")) {
+            String mac = wanted.path("mac").asText();
+            domains.properties().forEach(d -> {
+                for (JsonNode nic : d.getValue().path("nics")) {
+                    if (!d.getKey().equals(own) && nic.path("mac").asText().equalsIgnoreCase(mac)) {
+                        conflicts.add("MAC " + mac + " is used by domain " + d.getKey());
+                    }
+                }
+            });
+        }
+        return out.put("count", conflicts.size());
     }
 
     static ObjectNode domain(JsonNode state, String name, Site site) throws PrimitiveException {
