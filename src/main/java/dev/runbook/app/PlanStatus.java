@@ -46,20 +46,38 @@ public final class PlanStatus {
      * journal is scanned once per run read, so each read saved counts on a large plan).
      */
     static ObjectNode of(Journal journal, RunRecord planRun, List<Entry> notes) {
-        Shape shape = shape(planRun);
+        Map<String, String> lifecycle = new HashMap<>();
+        journal.lifecycle().forEach(l -> lifecycle.put(l.vm(), l.state()));
+        return of(journal, planRun, notes, journal.children(planRun.id()), journal.latestSteps(planRun.id() + "."),
+                lifecycle);
+    }
+
+    /**
+     * The {@code plan} section from what was read already: the plan run's notes, its VM runs (without plans),
+     * the latest step or compensation entry of each VM run by run id, and every VM's lifecycle state. The
+     * journal is read only for a plan whose shape is not known yet.
+     */
+    static ObjectNode of(Journal journal, RunRecord planRun, List<Entry> notes, java.util.Collection<RunRecord> runs,
+                         Map<String, Entry> steps, Map<String, String> lifecycle) {
+        Shape shape = shape(journal, planRun);
         Map<String, RunRecord> children = new HashMap<>();
-        for (RunRecord r : journal.children(planRun.id())) {
+        for (RunRecord r : runs) {
             children.put(r.vm(), r);
         }
         Map<String, Entry> settled = new HashMap<>();
+        Map<String, String> waiting = new HashMap<>();
         for (Entry e : notes) {
-            if (e.kind() == Entry.Kind.NOTE && e.step() != null && e.state().startsWith("vm-")) {
+            if (e.kind() != Entry.Kind.NOTE || e.step() == null) {
+                continue;
+            }
+            if (e.state().startsWith("vm-")) {
                 settled.put(e.step(), e);
+            } else if (e.state().equals("waiting") && e.data() != null) {
+                waiting.put(e.step(), e.data().path("reason").asText());
+            } else if (e.state().equals("goes-on")) {
+                waiting.remove(e.step());
             }
         }
-        Map<String, Entry> steps = journal.latestSteps(planRun.id() + ".");
-        Map<String, String> lifecycle = new HashMap<>();
-        journal.lifecycle().forEach(l -> lifecycle.put(l.vm(), l.state()));
         ObjectNode o = MAPPER.createObjectNode();
         Map<String, Integer> counts = new LinkedHashMap<>();
         for (String c : List.of("succeeded", "awaitingDecision", "running", "pending", "failed", "notAttempted",
@@ -81,6 +99,9 @@ public final class PlanStatus {
                 boolean begun = child != null && current(steps.get(child.id()), v);
                 String state = note != null ? note.state().substring(3) : begun ? "running" : "pending";
                 v.put("state", state).put("runState", child == null ? null : child.state());
+                if (note == null && waiting.containsKey(vm.name())) {
+                    v.put("waiting", waiting.get(vm.name()));
+                }
                 if (note != null && note.data() != null) {
                     v.put("reason", note.data().path("reason").asText(null)).put("settledAt", note.at().toString());
                 }
@@ -167,6 +188,15 @@ public final class PlanStatus {
             SHAPES.clear(); // a long-lived server reads many plan runs; the shapes are cheap to read again
         }
         return SHAPES.computeIfAbsent(planRun.id() + "/" + planRun.planHash(), k -> read(planRun.plan()));
+    }
+
+    /** The shape of a plan run that may have been read without its plan: the plan is read only when not known. */
+    private static Shape shape(Journal journal, RunRecord planRun) {
+        Shape known = SHAPES.get(planRun.id() + "/" + planRun.planHash());
+        if (known != null) {
+            return known;
+        }
+        return shape(planRun.plan().isEmpty() ? journal.run(planRun.id()).orElse(planRun) : planRun);
     }
 
     private static Shape read(String plan) {

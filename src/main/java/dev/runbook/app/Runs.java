@@ -10,6 +10,7 @@ import dev.runbook.exec.Result;
 import dev.runbook.exec.RunRecord;
 import dev.runbook.exec.RunState;
 import dev.runbook.exec.RunView;
+import dev.runbook.exec.SiteBounds;
 import dev.runbook.exec.StepState;
 import dev.runbook.expr.Expressions;
 import dev.runbook.model.Operation;
@@ -68,6 +69,11 @@ public final class Runs {
 
     /** The engine for a plan, whose runs record {@code by} as who started them (this user when null). */
     private Engine engine(Plan plan, Expressions expressions, Duration runTimeout, String by) throws PrimitiveException {
+        return engine(plan, expressions, runTimeout, by, through);
+    }
+
+    private Engine engine(Plan plan, Expressions expressions, Duration runTimeout, String by,
+                          UnaryOperator<Primitive> through) throws PrimitiveException {
         return new Engine(journal, SiteAdapters.forBindings(plan.bindings()).map(through),
                 Options.defaults(drivers()).withRunTimeout(runTimeout).actingAs(by), expressions,
                 SiteAdapters.ownership(plan.bindings()));
@@ -122,10 +128,12 @@ public final class Runs {
     /** A recovery plan run over this journal: an engine per VM for its sites, gates and rollbacks as planned. */
     private RecoveryRun recoveryRun(SitePlan plan, Expressions expressions, Reporter reporter) throws PrimitiveException {
         Map<String, Engine> engines = new java.util.HashMap<>();
+        SiteBounds bounds = new SiteBounds(plan);
         for (SitePlan.Vm vm : plan.vms()) {
-            engines.put(vm.vm(), engine(vm.plan(), expressions, null));
+            UnaryOperator<Primitive> around = bounds.around(vm);
+            engines.put(vm.vm(), engine(vm.plan(), expressions, null, null, p -> around.apply(through.apply(p))));
         }
-        return new RecoveryRun(journal, plan, vm -> engines.get(vm.vm()),
+        return new RecoveryRun(journal, plan, vm -> engines.get(vm.vm()), bounds,
                 new Readiness(journal, expressions, this, reporter), Options.defaults(drivers()));
     }
 
@@ -152,7 +160,7 @@ public final class Runs {
         return r.vm().startsWith("plan:");
     }
 
-    /** The VM runs of a recovery plan run, tier by tier as planned. */
+    /** The VM runs of a recovery plan run, tier by tier as planned, without their plans. */
     public List<RunRecord> children(RunRecord planRun) {
         Map<String, Integer> order = new java.util.HashMap<>();
         try {
@@ -164,7 +172,7 @@ public final class Runs {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             // Unordered then: the journal's order.
         }
-        return journal.runs().stream().filter(r -> planRun.id().equals(r.planRun()))
+        return journal.children(planRun.id()).stream()
                 .sorted(java.util.Comparator.comparing(r -> order.getOrDefault(r.vm(), Integer.MAX_VALUE))).toList();
     }
 
@@ -297,8 +305,14 @@ public final class Runs {
      * says so, else records a reminder once. An operator's decision recorded first always stands.
      */
     public void actOnPassedWindows(Reporter reporter) {
-        for (RunRecord r : journal.runs()) {
-            if (!r.state().equals(RunState.AWAITING_DECISION.id()) || !deadlinePassed(r)
+        // Runs are listed without their plans (a recovery plan of many VMs holds megabytes of them, and this
+        // runs every few seconds); only those awaiting a decision are read whole.
+        for (RunRecord listed : journal.runsWithoutPlans()) {
+            if (!listed.state().equals(RunState.AWAITING_DECISION.id())) {
+                continue;
+            }
+            RunRecord r = journal.run(listed.id()).orElse(null);
+            if (r == null || !r.state().equals(RunState.AWAITING_DECISION.id()) || !deadlinePassed(r)
                     || RunView.of(journal, r.id()).reminded()) {
                 continue;
             }
@@ -399,7 +413,7 @@ public final class Runs {
     private Optional<Operation.Outcome> decidedNotContinued(RunRecord r) {
         Optional<Operation.Outcome> outcome = RunView.of(journal, r.id()).decision()
                 .flatMap(d -> Operation.Outcome.byId(d.path("outcome").asText()));
-        if (outcome.isEmpty() || journal.runs().stream().anyMatch(o -> r.id().equals(o.parent()))) {
+        if (outcome.isEmpty() || journal.runsWithoutPlans().stream().anyMatch(o -> r.id().equals(o.parent()))) {
             return Optional.empty();
         }
         LifecycleRecord life = journal.lifecycle(r.vm());

@@ -51,11 +51,20 @@ public final class Status {
     }
 
     public static ObjectNode detail(Journal journal, RunRecord r) {
+        RunView view = RunView.of(journal, r.id());
+        return detail(r, view, Runs.recoveryPlan(r) ? PlanStatus.of(journal, r, view.notes()) : null,
+                Runs.recoveryPlan(r) ? null : journal.lifecycle(r.vm()).state());
+    }
+
+    /**
+     * One run's detail from what was read of it: its view, and for a recovery plan run the {@code plan} section,
+     * else the VM's {@code lifecycle} state.
+     */
+    static ObjectNode detail(RunRecord r, RunView view, ObjectNode plan, String lifecycle) {
         ObjectNode o = summary(r);
         o.put("message", r.message()).put("planHash", r.planHash()).put("runbookFile", r.runbookFile())
                 .put("runbookSha256", r.runbookSha256()).put("git", r.git()).put("inventory", r.inventory())
                 .put("inventoryFile", r.inventoryFile()).put("inventorySha256", r.inventorySha256());
-        RunView view = RunView.of(journal, r.id());
         o.set("prechecks", items(view.prechecks().values()));
         o.set("steps", items(view.steps().values()));
         o.set("compensations", items(view.compensations().values()));
@@ -65,10 +74,10 @@ public final class Status {
             view.notes().forEach(n -> notes.addObject().put("note", n.state()).put("at", n.at().toString())
                     .put("message", noteMessage(n)));
         }
-        if (Runs.recoveryPlan(r)) {
-            o.set("plan", PlanStatus.of(journal, r, view.notes()));
+        if (plan != null) {
+            o.set("plan", plan);
         } else {
-            o.put("lifecycle", journal.lifecycle(r.vm()).state());
+            o.put("lifecycle", lifecycle);
         }
         remediation(view).ifPresent(rem -> o.set("remediation", rem));
         return o;

@@ -51,7 +51,7 @@ final class StatusCommand implements Callable<Integer> {
                 out.print(output.equals("json") ? MAPPER.writeValueAsString(all) + "\n" : overviewText(all));
                 return ExitCodes.OK;
             }
-            Optional<RunRecord> r = journal.run(runId);
+            Optional<RunRecord> r = journal.runWithoutPlan(runId);
             if (r.isEmpty()) {
                 err.println("runbook: there is no run " + runId + " in " + where.file() + "; `runbook status` lists runs");
                 return ExitCodes.INVALID;
@@ -158,6 +158,8 @@ final class StatusCommand implements Callable<Integer> {
                 }
                 if (v.has("reason")) {
                     b.append("  ").append(Printable.field(v.get("reason").asText()));
+                } else if (v.has("waiting")) {
+                    b.append("  ").append(Printable.field(v.get("waiting").asText()));
                 }
                 b.append('\n');
             });

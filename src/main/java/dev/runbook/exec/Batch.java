@@ -17,6 +17,8 @@ final class Batch {
     private final String runId;
     private final SiteOwner owner;
     private final List<Entry> entries = new ArrayList<>();
+    /** Entries written by {@link #publish} since the last crash boundary. */
+    private boolean published;
 
     /** Transitions of {@code runId}; the locks it releases or returns are followed at the sites by {@code owner}. */
     Batch(Journal journal, String runId, SiteOwner owner) {
@@ -70,13 +72,33 @@ final class Batch {
 
     /** Writes what is pending, in one journal write, and marks a crash boundary after it. */
     void flush() {
+        if (entries.isEmpty() && !published) {
+            return;
+        }
+        write();
+        published = false;
+        CrashPoints.boundary("journal " + runId);
+    }
+
+    /**
+     * Writes what is pending now, so that watchers see it as it happens, without a crash boundary: for
+     * transitions that change nothing (a precheck's outcome), where a kill before the next {@link #flush} is a
+     * kill before the run changed anything, which resume handles by running them again.
+     */
+    void publish() {
+        if (!entries.isEmpty()) {
+            write();
+            published = true;
+        }
+    }
+
+    private void write() {
         if (entries.isEmpty()) {
             return;
         }
         List<Entry> written = List.copyOf(entries);
         journal.write(written);
         entries.clear();
-        CrashPoints.boundary("journal " + runId);
         written.stream().filter(e -> e.kind() == Entry.Kind.LOCKS).forEach(owner::follow);
     }
 }

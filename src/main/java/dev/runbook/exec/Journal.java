@@ -51,6 +51,14 @@ public interface Journal extends AutoCloseable {
 
     Optional<RunRecord> run(String id);
 
+    /**
+     * A run without its plan ({@link RunRecord#plan} is empty): where it stands, without reading a plan that
+     * for a recovery plan of many VMs holds megabytes.
+     */
+    default Optional<RunRecord> runWithoutPlan(String id) {
+        return run(id).map(RunRecord::withoutPlan);
+    }
+
     /** Every run, newest first. */
     List<RunRecord> runs();
 
@@ -114,6 +122,9 @@ public interface Journal extends AutoCloseable {
 
     /** Called with every entry once it is durable, in journal order. */
     void subscribe(Consumer<Entry> listener);
+
+    /** No longer calls {@code listener}. */
+    void unsubscribe(Consumer<Entry> listener);
 
     @Override
     void close();

@@ -192,6 +192,11 @@ public final class MemoryJournal implements Journal {
     }
 
     @Override
+    public void unsubscribe(Consumer<Entry> listener) {
+        listeners.remove(listener);
+    }
+
+    @Override
     public void close() {
     }
 }

@@ -31,6 +31,7 @@ final class Prechecks {
         List<String> blocking = new ArrayList<>();
         for (Plan.PlannedPrecheck p : run.plan.prechecks()) {
             Optional<String> failure = one(p, batch);
+            batch.publish(); // each outcome shows as it comes, not once the slowest probe of the run answered
             if (failure.isPresent() && p.severity().equals("blocking")) {
                 blocking.add(failure.get());
             }

@@ -3,9 +3,7 @@ package dev.runbook.exec;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.runbook.plan.Plan;
 import dev.runbook.plan.SitePlan;
-import dev.runbook.primitive.HypervisorSpecs;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,7 +28,10 @@ public final class RecoveryRun {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    /** The engine that drives one VM's run: its sites' primitives and ownership records. */
+    /**
+     * The engine that drives one VM's run: its sites' primitives, each reached through the plan's
+     * {@link SiteBounds}, and ownership records.
+     */
     @FunctionalInterface
     public interface Engines {
         Engine of(SitePlan.Vm vm);
@@ -71,15 +72,35 @@ public final class RecoveryRun {
     private final Map<String, VmState> states = new LinkedHashMap<>();
     private final Map<String, String> reasons = new ConcurrentHashMap<>();
     private final Set<String> started = ConcurrentHashMap.newKeySet();
+    private final SiteBounds bounds;
+    private final PlanSchedule schedule;
     private String planRun;
     private boolean halted;
 
-    public RecoveryRun(Journal journal, SitePlan plan, Engines engines, Readiness readiness, Options options) {
+    /** A run of {@code plan} whose engines reach their sites through {@code bounds}. */
+    public RecoveryRun(Journal journal, SitePlan plan, Engines engines, SiteBounds bounds, Readiness readiness,
+                       Options options) {
         this.journal = journal;
         this.plan = plan;
         this.engines = engines;
         this.readiness = readiness;
         this.options = options;
+        this.bounds = bounds;
+        this.schedule = new PlanSchedule(plan);
+        bounds.listen(new SiteBounds.Waits() {
+            @Override
+            public void waiting(String vm, String why) {
+                journal.write(List.of(Entry.of(planRun, Entry.Kind.NOTE, vm, "waiting",
+                        JsonNodeFactory.instance.objectNode().put("vm", vm).put("reason", why)
+                                .put("message", vm + " " + why))));
+            }
+
+            @Override
+            public void goesOn(String vm) {
+                journal.write(List.of(Entry.of(planRun, Entry.Kind.NOTE, vm, "goes-on",
+                        JsonNodeFactory.instance.objectNode().put("vm", vm).put("message", vm + " has its slot"))));
+            }
+        });
     }
 
     /** The id of a VM's run in the plan run {@code planRun}. */
@@ -189,7 +210,7 @@ public final class RecoveryRun {
                 states.putIfAbsent(vm.vm(), VmState.PENDING);
                 settleFromChild(vm);
                 if (states.get(vm.vm()) == VmState.FAILED
-                        && (vm.critical() || RecoveryPlanPolicy.of(plan) == RecoveryPlanPolicy.HALT)) {
+                        && schedule.halts(vm)) {
                     halted = true;
                     haltReason = vm.vm() + (vm.critical() ? ", a critical VM," : "") + " failed";
                 }
@@ -206,7 +227,7 @@ public final class RecoveryRun {
     private void settleFromChild(SitePlan.Vm vm) {
         String id = childId(planRun, vm.vm());
         RunView view = RunView.of(journal, id);
-        view.steps().values().stream().filter(i -> i.id().equals(startStep(vm)) && i.state().equals(
+        view.steps().values().stream().filter(i -> i.id().equals(PlanSchedule.startStep(vm)) && i.state().equals(
                 StepState.SUCCEEDED.id())).findAny().ifPresent(i -> started.add(vm.vm()));
         if (states.get(vm.vm()) != VmState.PENDING) {
             return;
@@ -231,8 +252,12 @@ public final class RecoveryRun {
 
     /** Tiers, dependencies and bounds, then the plan run's end; VMs are followed from before the first starts. */
     private Result scheduleAndFinish() {
-        followStarts();
-        schedule();
+        Consumer<Entry> starts = followStarts();
+        try {
+            schedule();
+        } finally {
+            journal.unsubscribe(starts);
+        }
         return finish();
     }
 
@@ -278,43 +303,16 @@ public final class RecoveryRun {
     private void schedule() {
         List<Thread> threads = new ArrayList<>();
         while (true) {
-            Map<String, String> skips = new LinkedHashMap<>();
-            boolean launched = false;
+            PlanSchedule.Look look;
             synchronized (states) {
                 if (states.values().stream().allMatch(VmState::settled)) {
                     break;
                 }
-                for (int t = 0; t < plan.tiers().size(); t++) {
-                    SitePlan.Tier tier = plan.tiers().get(t);
-                    boolean earlierSettled = plan.tiers().subList(0, t).stream().flatMap(x -> x.vms().stream())
-                            .allMatch(v -> states.get(v.vm()).settled());
-                    for (SitePlan.Vm vm : tier.vms()) {
-                        if (states.get(vm.vm()) != VmState.PENDING) {
-                            continue;
-                        }
-                        if (halted) {
-                            states.put(vm.vm(), VmState.SKIPPED);
-                            skips.put(vm.vm(), "not attempted: the plan halted (" + haltReason + ")");
-                            continue;
-                        }
-                        if (!earlierSettled) {
-                            continue;
-                        }
-                        Optional<String> unmet = unmetDependency(vm);
-                        if (unmet.isPresent()) {
-                            states.put(vm.vm(), VmState.SKIPPED);
-                            skips.put(vm.vm(), unmet.get());
-                            continue;
-                        }
-                        if (!dependenciesMet(vm) || !withinBounds(tier, vm)) {
-                            continue;
-                        }
-                        states.put(vm.vm(), VmState.RUNNING);
-                        threads.add(Thread.ofVirtual().name("vm-" + vm.vm()).start(() -> run(vm)));
-                        launched = true;
-                    }
+                look = schedule.look(states, started, halted ? Optional.of(haltReason) : Optional.empty());
+                for (SitePlan.Vm vm : look.start()) {
+                    threads.add(Thread.ofVirtual().name("vm-" + vm.vm()).start(() -> run(vm)));
                 }
-                if (!launched && skips.isEmpty()) {
+                if (look.start().isEmpty() && look.skip().isEmpty()) {
                     try {
                         states.wait(200);
                     } catch (InterruptedException e) {
@@ -323,7 +321,7 @@ public final class RecoveryRun {
                     }
                 }
             }
-            skips.forEach(this::skip);
+            look.skip().forEach(this::skip);
         }
         for (Thread t : threads) {
             try {
@@ -335,52 +333,6 @@ public final class RecoveryRun {
     }
 
     private String haltReason = "";
-
-    /** Why a VM will never run: a dependency failed that it does not only wait to be attempted. */
-    private Optional<String> unmetDependency(SitePlan.Vm vm) {
-        if (RecoveryPlanPolicy.of(plan) == RecoveryPlanPolicy.CONTINUE) {
-            return Optional.empty();
-        }
-        for (SitePlan.Edge e : vm.after()) {
-            VmState dep = states.get(e.vm());
-            // A dependency that failed (and was rolled back) no longer serves, even one that had started.
-            if (dep.failed() && !e.waitFor().equals("attempted")) {
-                return Optional.of("not attempted: it waits for " + e.vm() + " to be " + e.waitFor() + ", and "
-                        + e.vm() + " " + (dep == VmState.FAILED ? "failed" : dep == VmState.BLOCKED
-                        ? "was blocked by its prechecks" : "was not attempted"));
-            }
-        }
-        return Optional.empty();
-    }
-
-    private boolean dependenciesMet(SitePlan.Vm vm) {
-        for (SitePlan.Edge e : vm.after()) {
-            VmState dep = states.get(e.vm());
-            boolean met = switch (e.waitFor()) {
-                case "attempted" -> dep.settled();
-                case "started" -> started.contains(e.vm()) || dep.settled();
-                default -> dep == VmState.READY || dep.settled();
-            };
-            if (!met) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private boolean withinBounds(SitePlan.Tier tier, SitePlan.Vm vm) {
-        long inFlight = states.values().stream().filter(s -> s == VmState.RUNNING).count();
-        if (inFlight >= plan.concurrency()) {
-            return false;
-        }
-        if (tier.concurrency() != null && tier.vms().stream()
-                .filter(v -> states.get(v.vm()) == VmState.RUNNING).count() >= tier.concurrency()) {
-            return false;
-        }
-        return plan.perSite() == null || plan.vms().stream()
-                .filter(v -> v.site().equals(vm.site()) && states.get(v.vm()) == VmState.RUNNING)
-                .count() < plan.perSite();
-    }
 
     /** One VM: its run to its target, then its gates; a VM that does not become ready is rolled back. */
     private void run(SitePlan.Vm vm) {
@@ -408,13 +360,17 @@ public final class RecoveryRun {
             outcome = VmState.FAILED;
             reason = "failed: " + e.getMessage();
         }
-        if (outcome == VmState.FAILED && (vm.critical() || RecoveryPlanPolicy.of(plan) == RecoveryPlanPolicy.HALT)) {
+        if (outcome == VmState.FAILED && schedule.halts(vm)) {
             synchronized (states) { // before the VM reads as settled, so nothing waiting on it starts
                 halted = true;
                 haltReason = vm.vm() + (vm.critical() ? ", a critical VM," : "") + " failed";
             }
         }
-        set(vm.vm(), outcome, reason);
+        try {
+            set(vm.vm(), outcome, reason);
+        } finally {
+            bounds.settled(vm.vm()); // it no longer boots: the next VM's domain may start
+        }
     }
 
     private Optional<String> gates(SitePlan.Vm vm, String runId) {
@@ -433,42 +389,24 @@ public final class RecoveryRun {
     }
 
     /** Marks VMs started as soon as their recovered domain's start step succeeds. */
-    private void followStarts() {
+    private Consumer<Entry> followStarts() {
         Map<String, String> startSteps = new HashMap<>();
         for (SitePlan.Vm vm : plan.vms()) {
-            for (Plan.PlannedStep s : flat(vm.plan().steps())) {
-                if (s instanceof Plan.PlannedAction a && a.uses().equals(HypervisorSpecs.START.name())) {
-                    startSteps.put(childId(planRun, vm.vm()) + "/" + a.id(), vm.vm());
-                }
+            String step = PlanSchedule.startStep(vm);
+            if (step != null) {
+                startSteps.put(childId(planRun, vm.vm()) + "/" + step, vm.vm());
             }
         }
-        journal.subscribe(e -> {
+        Consumer<Entry> listener = e -> {
             if (e.kind() == Entry.Kind.STEP && e.state().equals(StepState.SUCCEEDED.id())) {
                 String vm = startSteps.get(e.runId() + "/" + e.step());
                 if (vm != null) {
                     started.add(vm); // the scheduler sees it at its next look, within 200 ms
                 }
             }
-        });
-    }
-
-    /** The id of the step that starts a VM's recovered domain, or null when its runbook has none. */
-    private static String startStep(SitePlan.Vm vm) {
-        for (Plan.PlannedStep s : flat(vm.plan().steps())) {
-            if (s instanceof Plan.PlannedAction a && a.uses().equals(HypervisorSpecs.START.name())) {
-                return a.id();
-            }
-        }
-        return null;
-    }
-
-    private static List<Plan.PlannedStep> flat(List<Plan.PlannedStep> steps) {
-        List<Plan.PlannedStep> out = new ArrayList<>();
-        for (Plan.PlannedStep s : steps) {
-            out.add(s);
-            out.addAll(flat(s.children()));
-        }
-        return out;
+        };
+        journal.subscribe(listener);
+        return listener;
     }
 
     private void skip(String vm, String reason) {
@@ -568,19 +506,6 @@ public final class RecoveryRun {
             return MAPPER.writeValueAsString(plan);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** The plan's failure policy. */
-    private enum RecoveryPlanPolicy {
-        SKIP_DEPENDENTS, CONTINUE, HALT;
-
-        static RecoveryPlanPolicy of(SitePlan plan) {
-            return switch (plan.onFailure()) {
-                case "continue" -> CONTINUE;
-                case "halt" -> HALT;
-                default -> SKIP_DEPENDENTS;
-            };
         }
     }
 }

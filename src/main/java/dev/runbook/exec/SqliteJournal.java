@@ -34,7 +34,10 @@ public final class SqliteJournal implements Journal {
     /**
      * Each entry migrates the schema from version i to i + 1. Entries have one B-tree (by seq) and no
      * index by run: each commit then writes one log page, which keeps a journaled step close to one
-     * fsync; reading one run scans the entries, which is cheap next to any primitive call.
+     * fsync; reading one run scans the entries, which is cheap next to any primitive call. A run's plan
+     * (tens of kilobytes for a VM, megabytes for a recovery plan of many) is kept apart from the run's row,
+     * so that reading where runs stand never walks a plan's overflow pages and a run's change of state
+     * never rewrites its plan.
      */
     private static final List<String> MIGRATIONS = List.of("""
             CREATE TABLE runs(id TEXT PRIMARY KEY, parent TEXT, runbook TEXT NOT NULL, runbook_version TEXT,
@@ -51,10 +54,34 @@ public final class SqliteJournal implements Journal {
             INSERT INTO meta(key, value) VALUES ('id', lower(hex(randomblob(16))));
             """, """
             ALTER TABLE runs ADD COLUMN plan_run TEXT;
+            """, """
+            CREATE TABLE plans(run_id TEXT PRIMARY KEY, plan TEXT NOT NULL);
+            INSERT INTO plans(run_id, plan) SELECT id, plan FROM runs;
+            CREATE TABLE runs_apart(id TEXT PRIMARY KEY, parent TEXT, runbook TEXT NOT NULL, runbook_version TEXT,
+              runbook_sha256 TEXT, runbook_file TEXT, git TEXT, inventory TEXT, inventory_sha256 TEXT,
+              inventory_file TEXT, plan_hash TEXT NOT NULL, vm TEXT NOT NULL, operation TEXT NOT NULL,
+              state TEXT NOT NULL, started_at TEXT NOT NULL, updated_at TEXT NOT NULL, started_by TEXT,
+              plan_run TEXT, message TEXT);
+            INSERT INTO runs_apart(id, parent, runbook, runbook_version, runbook_sha256, runbook_file, git, inventory,
+              inventory_sha256, inventory_file, plan_hash, vm, operation, state, started_at, updated_at, started_by,
+              plan_run, message)
+              SELECT id, parent, runbook, runbook_version, runbook_sha256, runbook_file, git, inventory,
+              inventory_sha256, inventory_file, plan_hash, vm, operation, state, started_at, updated_at, started_by,
+              plan_run, message FROM runs;
+            DROP TABLE runs;
+            ALTER TABLE runs_apart RENAME TO runs;
+            CREATE INDEX runs_by_plan_run ON runs(plan_run);
             """);
 
     private final Path file;
     private final Connection db;
+    /**
+     * A second connection for reads outside transactions: in WAL mode it reads what is committed while the
+     * writer commits, so a reader (the server's status API) never waits for a commit's fsync, nor a writer
+     * for a read.
+     */
+    private final Connection reader;
+    private final ReentrantLock readLock = new ReentrantLock();
     private final String id;
     private final ReentrantLock commitLock = new ReentrantLock();
     private final List<Entry> queued = new ArrayList<>();
@@ -66,9 +93,10 @@ public final class SqliteJournal implements Journal {
     private PreparedStatement commitStatement;
     private PreparedStatement lastSeqStatement;
 
-    private SqliteJournal(Path file, Connection db) throws SQLException {
+    private SqliteJournal(Path file, Connection db, Connection reader) throws SQLException {
         this.file = file;
         this.db = db;
+        this.reader = reader;
         migrate();
         id = query("SELECT value FROM meta WHERE key = ?", rs -> rs.getString(1), "id").get(0);
         insertEntry = db.prepareStatement("INSERT INTO entries(seq, run_id, kind, step, state, data, at) VALUES (?,?,?,?,?,?,?)");
@@ -100,7 +128,16 @@ public final class SqliteJournal implements Journal {
             config.setBusyTimeout(15_000);
             config.setGetGeneratedKeys(false); // seq is assigned here; fetching keys costs a query per insert
             Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), config.toProperties());
-            return new SqliteJournal(file, db);
+            SQLiteConfig reads = new SQLiteConfig();
+            reads.setBusyTimeout(15_000);
+            Connection reader = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), reads.toProperties());
+            try {
+                return new SqliteJournal(file, db, reader);
+            } catch (SQLException | RuntimeException e) {
+                reader.close();
+                db.close();
+                throw e;
+            }
         } catch (SQLException | IOException e) {
             throw new JournalException("cannot open the journal " + file + ": " + e.getMessage(), e, file);
         }
@@ -394,11 +431,12 @@ public final class SqliteJournal implements Journal {
 
     private void insertRun(RunRecord r) throws SQLException {
         update("INSERT INTO runs(id, parent, runbook, runbook_version, runbook_sha256, runbook_file, git, inventory,"
-                        + " inventory_sha256, inventory_file, plan_hash, plan, vm, operation, state, message, started_at,"
-                        + " updated_at, started_by, plan_run) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        + " inventory_sha256, inventory_file, plan_hash, vm, operation, state, message, started_at,"
+                        + " updated_at, started_by, plan_run) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 r.id(), r.parent(), r.runbook(), r.runbookVersion(), r.runbookSha256(), r.runbookFile(), r.git(),
-                r.inventory(), r.inventorySha256(), r.inventoryFile(), r.planHash(), r.plan(), r.vm(), r.operation(),
+                r.inventory(), r.inventorySha256(), r.inventoryFile(), r.planHash(), r.vm(), r.operation(),
                 r.state(), r.message(), r.startedAt().toString(), r.updatedAt().toString(), r.startedBy(), r.planRun());
+        update("INSERT INTO plans(run_id, plan) VALUES (?,?)", r.id(), r.plan());
     }
 
     private void update(String sql, String... args) throws SQLException {
@@ -444,13 +482,20 @@ public final class SqliteJournal implements Journal {
 
     @Override
     public Optional<RunRecord> run(String id) {
-        return query("SELECT * FROM runs WHERE id = ?", SqliteJournal::runOf, id).stream().findFirst();
+        return query(WITH_PLAN + " WHERE r.id = ?", SqliteJournal::runOf, id).stream().findFirst();
     }
 
-    /** The columns of a run with an empty plan, for reading where runs stand. */
-    private static final String WITHOUT_PLAN = "SELECT id, parent, runbook, runbook_version, runbook_sha256, "
-            + "runbook_file, git, inventory, inventory_sha256, inventory_file, plan_hash, '' AS plan, vm, operation, "
-            + "state, message, started_at, updated_at, started_by, plan_run FROM runs";
+    @Override
+    public Optional<RunRecord> runWithoutPlan(String id) {
+        return query(WITHOUT_PLAN + " WHERE id = ?", SqliteJournal::runOf, id).stream().findFirst();
+    }
+
+    /** A run's columns with its plan. */
+    private static final String WITH_PLAN = "SELECT r.*, COALESCE(p.plan, '') AS plan FROM runs r "
+            + "LEFT JOIN plans p ON p.run_id = r.id";
+
+    /** A run's columns with an empty plan, for reading where runs stand. */
+    private static final String WITHOUT_PLAN = "SELECT *, '' AS plan FROM runs";
 
     @Override
     public List<RunRecord> children(String planRun) {
@@ -465,7 +510,7 @@ public final class SqliteJournal implements Journal {
 
     @Override
     public List<RunRecord> runs() {
-        return query("SELECT * FROM runs ORDER BY started_at DESC, id DESC", SqliteJournal::runOf);
+        return query(WITH_PLAN + " ORDER BY r.started_at DESC, r.id DESC", SqliteJournal::runOf);
     }
 
     @Override
@@ -516,6 +561,11 @@ public final class SqliteJournal implements Journal {
         listeners.add(listener);
     }
 
+    @Override
+    public void unsubscribe(Consumer<Entry> listener) {
+        listeners.remove(listener);
+    }
+
     private void notifyListeners(List<Entry> written) {
         for (Consumer<Entry> l : listeners) {
             written.forEach(l);
@@ -527,8 +577,11 @@ public final class SqliteJournal implements Journal {
     }
 
     private <T> List<T> query(String sql, Row<T> row, String... args) {
-        commitLock.lock();
-        try (PreparedStatement ps = db.prepareStatement(sql)) {
+        // Inside a transaction (admission) the writer's own connection, which sees what it changed so far.
+        boolean writing = commitLock.isHeldByCurrentThread();
+        ReentrantLock lock = writing ? commitLock : readLock;
+        lock.lock();
+        try (PreparedStatement ps = (writing ? db : reader).prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setString(i + 1, args[i]);
             }
@@ -542,7 +595,7 @@ public final class SqliteJournal implements Journal {
         } catch (SQLException e) {
             throw new JournalException("cannot read the journal " + file + ": " + e.getMessage(), e, file);
         } finally {
-            commitLock.unlock();
+            lock.unlock();
         }
     }
 
@@ -588,6 +641,7 @@ public final class SqliteJournal implements Journal {
                     ps.close();
                 }
             }
+            reader.close();
             db.close();
         } catch (SQLException e) {
             throw new JournalException("cannot close the journal " + file + ": " + e.getMessage(), e);

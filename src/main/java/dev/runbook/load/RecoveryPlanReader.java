@@ -34,7 +34,7 @@ final class RecoveryPlanReader {
         return new RecoveryPlan(doc, new Runbook.Metadata(meta.get("name").asText(), meta.get("version").asText(),
                 meta.path("description").asText("")), Operation.byId(spec.get("operation").asText()).orElseThrow(),
                 text(spec, "runbook"), new RecoveryPlan.Concurrency(c.path("vms").asInt(RecoveryPlan.Concurrency.DEFAULT_VMS),
-                        c.path("perSite").asInt(0)),
+                        c.path("perSite").asInt(0), c.path("bootingPerSite").asInt(0), c.path("heavyPerSite").asInt(0)),
                 RecoveryPlan.FailurePolicy.of(spec.path("onFailure").asText("skipDependents")),
                 text(spec, "rto").map(Durations::parse), List.copyOf(tiers));
     }

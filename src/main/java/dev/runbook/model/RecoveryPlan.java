@@ -44,10 +44,12 @@ public record RecoveryPlan(Document document, Runbook.Metadata metadata, Operati
     /**
      * Bounds on VMs in flight, applied together.
      *
-     * @param vms     in the whole plan
-     * @param perSite on one recovery site, or 0 for no bound beyond {@code vms}
+     * @param vms            in the whole plan
+     * @param perSite        on one recovery site, or 0 for no bound beyond {@code vms}
+     * @param bootingPerSite VMs booting (started, not yet ready or failed) on one recovery site, or 0
+     * @param heavyPerSite   heavy primitives (adaptation, staging) running at once on one recovery site, or 0
      */
-    public record Concurrency(int vms, int perSite) {
+    public record Concurrency(int vms, int perSite, int bootingPerSite, int heavyPerSite) {
         public static final int DEFAULT_VMS = 10;
     }
 

@@ -46,6 +46,11 @@ public final class Pipeline implements AutoCloseable {
     }
 
     public Loaded<Inventory> inventory(Path file) {
+        String digest = digestOf(file);
+        if (digest != null && lastInventory != null && lastInventory.file().equals(file)
+                && lastInventory.digest().equals(digest)) {
+            return lastInventory.loaded();
+        }
         Loaded<Inventory> loaded = Loader.inventory(file);
         if (loaded.value().isEmpty()) {
             return loaded;
@@ -53,7 +58,30 @@ public final class Pipeline implements AutoCloseable {
         List<Diagnostic> all = new ArrayList<>(loaded.diagnostics());
         all.addAll(InventoryChecker.check(loaded.value().get()));
         boolean errors = all.stream().anyMatch(Diagnostic::isError);
-        return new Loaded<>(errors ? Optional.empty() : loaded.value(), all);
+        Loaded<Inventory> checked = new Loaded<>(errors ? Optional.empty() : loaded.value(), all);
+        // Kept only when what was parsed is what was digested (nobody replaced the file in between).
+        if (digest != null && loaded.value().get().document().sha256().equals(digest)) {
+            lastInventory = new Kept(file, digest, checked);
+        }
+        return checked;
+    }
+
+    /**
+     * The inventory this pipeline last loaded and checked, with its file and the digest of its text: a
+     * long-lived pipeline (a server planning on request, a plan of many VMs planned again) parses and checks
+     * a file again only when its text changed. Read again and digested on every use all the same.
+     */
+    private record Kept(Path file, String digest, Loaded<Inventory> loaded) {
+    }
+
+    private Kept lastInventory;
+
+    private static String digestOf(Path file) {
+        try {
+            return dev.runbook.model.Hashes.sha256(dev.runbook.load.BoundedFile.read(file));
+        } catch (dev.runbook.load.BoundedFile.Refused | RuntimeException e) {
+            return null; // the load that follows reports it
+        }
     }
 
     /** Every stage up to the plan; diagnostics of all stages that ran. */

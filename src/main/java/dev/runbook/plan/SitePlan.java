@@ -12,13 +12,14 @@ import java.util.Optional;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SitePlan(int planVersion, Plan.Source recoveryPlan, Plan.Source inventory, String operation,
-                       int concurrency, Integer perSite, String onFailure, String rto, List<Tier> tiers, String hash) {
+                       int concurrency, Integer perSite, Integer bootingPerSite, Integer heavyPerSite,
+                       String onFailure, String rto, List<Tier> tiers, String hash) {
 
     public static final int VERSION = 1;
 
     public SitePlan withHash(String hash) {
-        return new SitePlan(planVersion, recoveryPlan, inventory, operation, concurrency, perSite, onFailure, rto, tiers,
-                hash);
+        return new SitePlan(planVersion, recoveryPlan, inventory, operation, concurrency, perSite, bootingPerSite,
+                heavyPerSite, onFailure, rto, tiers, hash);
     }
 
     /** A priority group as planned. */

@@ -102,18 +102,39 @@ final class SitePlanner {
                 new Plan.Source(inventory.name(), null, inventory.document().file(),
                         inventory.document().sha256()),
                 plan.operation().id(), plan.concurrency().vms(),
-                plan.concurrency().perSite() == 0 ? null : plan.concurrency().perSite(), plan.onFailure().id(),
+                bound(plan.concurrency().perSite()), bound(plan.concurrency().bootingPerSite()),
+                bound(plan.concurrency().heavyPerSite()), plan.onFailure().id(),
                 plan.rto().map(Durations::format).orElse(null), List.copyOf(tiers), null);
         return new Loaded<>(Optional.of(out.withHash(hash(out))), List.copyOf(diagnostics));
     }
 
-    /** The plan's content hash: SHA-256 over its JSON without the hash. */
+    /** A bound as planned: null for none, so that a plan without it hashes as before it existed. */
+    private static Integer bound(int value) {
+        return value == 0 ? null : value;
+    }
+
+    /**
+     * The plan's content hash: SHA-256 over its JSON without the hash, each VM's plan standing there as its own
+     * content hash (which covers it whole), so that the megabytes of a thousand VMs' plans are not written out
+     * and digested a second time.
+     */
     static String hash(SitePlan plan) {
+        List<SitePlan.Tier> tiers = plan.tiers().stream().map(t -> new SitePlan.Tier(t.name(), t.concurrency(), t.rto(),
+                t.vms().stream().map(v -> new SitePlan.Vm(v.vm(), v.site(), v.runbookFile(), v.critical(), v.after(),
+                        v.gates(), null)).toList())).toList();
+        List<String> vmPlans = plan.vms().stream().map(v -> v.plan().hash()).toList();
+        SitePlan bare = new SitePlan(plan.planVersion(), plan.recoveryPlan(), plan.inventory(), plan.operation(),
+                plan.concurrency(), plan.perSite(), plan.bootingPerSite(), plan.heavyPerSite(), plan.onFailure(),
+                plan.rto(), tiers, null);
         try {
-            return "sha256:" + Hashes.sha256(MAPPER.writeValueAsString(plan.withHash(null)));
+            return "sha256:" + Hashes.sha256(MAPPER.writeValueAsString(new Hashed(bare, vmPlans)));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** What the plan's hash is taken over. */
+    private record Hashed(SitePlan plan, List<String> vmPlans) {
     }
 
     private List<Inventory.Vm> resolve(Document doc, RecoveryPlan.Member m, Inventory inventory) {

@@ -30,6 +30,9 @@ public final class SitePreview {
         out.append("  ").append(vms).append(vms == 1 ? " VM" : " VMs").append(" in ").append(plan.tiers().size())
                 .append(plan.tiers().size() == 1 ? " tier" : " tiers").append("; at most ").append(plan.concurrency())
                 .append(" in flight").append(plan.perSite() == null ? "" : " (" + plan.perSite() + " per site)")
+                .append(plan.bootingPerSite() == null ? "" : ", " + plan.bootingPerSite() + " booting per site")
+                .append(plan.heavyPerSite() == null ? "" : ", " + plan.heavyPerSite()
+                        + (plan.heavyPerSite() == 1 ? " heavy primitive" : " heavy primitives") + " at once per site")
                 .append("; on failure: ").append(plan.onFailure())
                 .append(plan.rto() == null ? "" : "; RTO " + plan.rto()).append('\n');
         out.append("  ").append(plan.hash()).append("\n");

@@ -15,11 +15,11 @@ public final class RemediationSpecs {
 
     public static final PrimitiveSpec ADAPT = PrimitiveSpec.action("remediation.adapt", true, null,
             "adapt replica root disk {disk} of {vm} for the {profile} virtual hardware", VM, DISK,
-            required("profile", Type.STRING, "The destination hardware profile."));
+            required("profile", Type.STRING, "The destination hardware profile.")).asHeavy();
 
     public static final PrimitiveSpec STAGE = PrimitiveSpec.action("remediation.stage", true, null,
             "stage guest remediation files into {disk} of {vm} and set them to run at its first boot", VM, DISK,
-            required("files", Type.LIST, "Files to render and stage: template, guest path and mode."));
+            required("files", Type.LIST, "Files to render and stage: template, guest path and mode.")).asHeavy();
 
     public static final PrimitiveSpec AWAIT_STATUS = PrimitiveSpec.action("remediation.await-status", false, null,
             "wait for {vm}'s remediation report, at most {deadline}", VM,

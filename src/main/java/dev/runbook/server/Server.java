@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.app.ExitCodes;
 import dev.runbook.app.Ended;
 import dev.runbook.app.Reporter;
+import dev.runbook.app.RunDetails;
 import dev.runbook.app.Runs;
 import dev.runbook.app.SiteAdapters;
 import dev.runbook.app.Status;
@@ -73,6 +74,7 @@ public final class Server implements AutoCloseable {
     private final Broadcaster events;
     private final Path journalFile;
     private final Runs runs;
+    private final RunDetails details;
     private final Folders folders;
     private final Hosts hosts;
     private final String page;
@@ -92,6 +94,7 @@ public final class Server implements AutoCloseable {
         this.contentPolicy = contentPolicy(page);
         this.openApi = resource("serve/openapi.json");
         this.journal = SqliteJournal.open(journalFile);
+        this.details = new RunDetails(journal);
         this.token = token;
         this.journalFile = journalFile;
         this.runs = new Runs(journal, journalFile);
@@ -143,7 +146,9 @@ public final class Server implements AutoCloseable {
             r.get("/api/health", ctx -> ctx.json(JSON.createObjectNode().put("ok", true)));
             r.get("/api/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
             r.get("/api/runs", ctx -> ctx.json(Status.overview(journal)));
-            r.get("/api/runs/{id}", ctx -> ctx.json(Status.detail(journal, run(ctx.pathParam("id")))));
+            r.get("/api/runs/{id}", ctx -> ctx.contentType("application/json").result(details.json(ctx.pathParam("id"))
+                    .orElseThrow(() -> new Failure(404, "there is no run " + ctx.pathParam("id")
+                            + "; GET /api/runs lists runs"))));
             r.get("/api/vms", this::vms);
             r.get("/api/plan", this::plan);
             r.post("/api/runs", this::startRun);
@@ -182,10 +187,11 @@ public final class Server implements AutoCloseable {
      * would; one that another process still drives is left to it (its driver lock refuses).
      */
     private void resumeInterrupted() {
-        for (RunRecord r : journal.runs()) {
-            if (!r.state().equals("running") && !r.state().equals("compensating")) {
+        for (RunRecord listed : journal.runsWithoutPlans()) {
+            if (!listed.state().equals("running") && !listed.state().equals("compensating")) {
                 continue;
             }
+            RunRecord r = journal.run(listed.id()).orElseThrow();
             Thread.ofVirtual().name("resume-" + r.id()).start(() -> {
                 try (Pipeline pipeline = new Pipeline()) {
                     runs.engine(Engine.plan(r), pipeline.expressions(), null).resume(r.id());

@@ -300,4 +300,110 @@ class RecoveryPlanRunTest {
                     owned.apply("web01")), "a refused plan left ownership records at the site");
         }
     }
+
+    /**
+     * With one VM booting at a time on the recovery site, the second VM's domain starts only once the first
+     * has settled (its gate passed), though both are in flight at once; the wait is in the journal, and the
+     * plan's status says why the VM waits while it does.
+     */
+    @Test
+    void bootingPerSitePacesTheStartsOfVmsInFlightTogether() throws Exception {
+        LocalSiteFixture site = new LocalSiteFixture(java.nio.file.Files.createDirectories(tmp.resolve("site")));
+        String yaml = """
+                apiVersion: runbooks/v1
+                kind: RecoveryPlan
+                metadata: {name: paced, version: 1.0.0}
+                spec:
+                  operation: test-failover
+                  concurrency: {vms: 2, bootingPerSite: 1}
+                  tiers:
+                    - name: all
+                      gates: [{delay: 600ms}]
+                      vms: [{name: db01}, {name: app02}]
+                """;
+        try (SqliteJournal journal = SqliteJournal.open(site.journal)) {
+            java.util.concurrent.atomic.AtomicReference<String> waitingSeen = new java.util.concurrent.atomic.AtomicReference<>();
+            journal.subscribe(e -> {
+                if (e.kind() == Entry.Kind.NOTE && e.state().equals("waiting")) {
+                    Thread.ofVirtual().start(() -> journal.run(e.runId()).ifPresent(r -> waitingSeen.set(
+                            PlanStatus.of(journal, r, journal.entries(e.runId(), 0)).toString())));
+                }
+            });
+            Ran ran = run(site, journal, yaml, false);
+            assertEquals(RunState.COMPLETED, ran.result().state(), ran.result().message());
+            List<Entry> all = journal.entriesAfter(0, 100_000);
+            Map<String, Long> startBegins = all.stream().filter(e -> e.kind() == Entry.Kind.STEP
+                            && "start".equals(e.step()) && e.state().equals("running"))
+                    .collect(Collectors.toMap(e -> e.runId().substring(e.runId().lastIndexOf('.') + 1), Entry::seq,
+                            (x, y) -> x));
+            Map<String, Long> ready = all.stream().filter(e -> e.kind() == Entry.Kind.NOTE && "vm-ready".equals(e.state()))
+                    .collect(Collectors.toMap(Entry::step, Entry::seq));
+            String first = startBegins.get("db01") < startBegins.get("app02") ? "db01" : "app02";
+            String second = first.equals("db01") ? "app02" : "db01";
+            List<Entry> waits = all.stream().filter(e -> e.kind() == Entry.Kind.NOTE && e.state().equals("waiting"))
+                    .toList();
+            assertEquals(1, waits.size(), waits.toString());
+            assertEquals(second, waits.get(0).step());
+            long goesOn = all.stream().filter(e -> e.kind() == Entry.Kind.NOTE && e.state().equals("goes-on"))
+                    .mapToLong(Entry::seq).findFirst().orElseThrow();
+            assertTrue(ready.get(first) < goesOn, "the second VM went on before the first was ready");
+            long secondStarted = all.stream().filter(e -> e.kind() == Entry.Kind.STEP && "start".equals(e.step())
+                    && e.state().equals("succeeded") && e.runId().endsWith("." + second)).mapToLong(Entry::seq)
+                    .findFirst().orElseThrow();
+            assertTrue(goesOn < secondStarted, "the second VM's domain started before it had its slot");
+            long deadline = System.nanoTime() + 2_000_000_000L;
+            while (waitingSeen.get() == null && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(String.valueOf(waitingSeen.get()).contains("\"waiting\":\"waits for a slot: VMs booting on "
+                    + "recovery (bootingPerSite 1) are at their bound\""), String.valueOf(waitingSeen.get()));
+        }
+    }
+
+    /**
+     * The details a server keeps from the journal's tail, read again and again while a plan runs and after its
+     * rollback, say exactly what a fresh read of the journal says, for the plan run and for each VM's run.
+     */
+    @Test
+    void detailsKeptFromTheTailMatchAFreshRead() throws Exception {
+        LocalSiteFixture site = new LocalSiteFixture(java.nio.file.Files.createDirectories(tmp.resolve("site")));
+        try (SqliteJournal journal = SqliteJournal.open(site.journal)) {
+            RunDetails details = new RunDetails(journal);
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+            Runnable poll = () -> {
+                while (!done.get()) {
+                    for (RunRecord r : journal.runsWithoutPlans()) {
+                        details.json(r.id()).orElseThrow();
+                        reads.incrementAndGet();
+                    }
+                    try {
+                        Thread.sleep(5);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            };
+            List<Thread> pollers = List.of(Thread.ofPlatform().start(poll), Thread.ofPlatform().start(poll),
+                    Thread.ofPlatform().start(poll)); // requests at once share readings
+            Ran ran = run(site, journal, shop("skipDependents", true, OK, OK), false);
+            assertEquals(RunState.COMPLETED, ran.result().state(), ran.result().message());
+            Ended rolledBack = new Runs(journal, site.journal).decide(ran.result().runId(), Operation.Outcome.ROLLBACK,
+                    "ops", null, false, Reporter.NONE);
+            assertEquals(ExitCodes.OK, rolledBack.exitCode(), rolledBack.message());
+            Thread.sleep(50);
+            done.set(true);
+            for (Thread poller : pollers) {
+                poller.join();
+            }
+            assertTrue(reads.get() > 20, "the details were read " + reads.get() + " times");
+            com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            for (RunRecord r : journal.runsWithoutPlans()) {
+                String kept = new String(details.json(r.id()).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8);
+                assertEquals(mapper.writeValueAsString(Status.detail(journal, journal.run(r.id()).orElseThrow())), kept,
+                        r.id());
+            }
+            assertTrue(details.json("no-such-run").isEmpty());
+        }
+    }
 }

@@ -335,7 +335,7 @@ public final class EngineBench {
     /** Does nothing and says so: what is left of a step is the engine's and the journal's work. */
     private static final class Noop implements Primitive {
         private static final PrimitiveSpec SPEC = new PrimitiveSpec("bench.noop", false, false, true, List.of(),
-                Optional.empty(), "do nothing");
+                Optional.empty(), "do nothing", false);
 
         @Override
         public PrimitiveSpec spec() {
@@ -437,6 +437,11 @@ public final class EngineBench {
         @Override
         public void subscribe(Consumer<Entry> listener) {
             inner.subscribe(listener);
+        }
+
+        @Override
+        public void unsubscribe(Consumer<Entry> listener) {
+            inner.unsubscribe(listener);
         }
 
         @Override

@@ -74,8 +74,8 @@ public final class ServerBench {
                     l.percentile(50), l.percentile(99), l.percentile(100));
             System.out.printf(Locale.ROOT, "bars: SSE p99 < %.0f ms for %d subscribers: %s%n", P99_BAR_MS, SUBSCRIBERS,
                     l.percentile(99) < P99_BAR_MS ? "PASS" : "FAIL");
-            wrk(base + "/api/runs");
-            wrk(base + "/api/runs/" + l.runId);
+            wrk(base + "/api/runs", bearer);
+            wrk(base + "/api/runs/" + l.runId, bearer);
         }
     }
 
@@ -160,7 +160,8 @@ public final class ServerBench {
         return new Latencies(latencies, min, r.runId());
     }
 
-    private static void wrk(String url) throws Exception {
+    /** Runs wrk against {@code url} for 10 s and prints its throughput and latency. */
+    static void wrk(String url, String bearer) throws Exception {
         if (!Files.isExecutable(Path.of("/usr/bin/wrk"))) {
             System.out.println("wrk is not installed (apt-get install wrk): status API throughput not measured");
             return;
@@ -186,7 +187,7 @@ public final class ServerBench {
     /** A step that takes a little time, as real steps do, so events arrive as a stream rather than a burst. */
     private static final class Pause implements Primitive {
         private static final PrimitiveSpec SPEC = new PrimitiveSpec("bench.noop", false, false, true, List.of(),
-                Optional.empty(), "pause");
+                Optional.empty(), "pause", false);
 
         @Override
         public PrimitiveSpec spec() {

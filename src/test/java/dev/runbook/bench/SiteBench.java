@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.PriorityQueue;
@@ -28,6 +29,8 @@ import java.util.PriorityQueue;
  *   <li>the plan of the site's generated recovery plan (every VM bound, planned, its guest scripts rendered), warm
  *       in this JVM and cold through the CLI, JVM start included;</li>
  *   <li>one run of that plan: its wall time, per VM, the peak heap, the journal's bytes per VM;</li>
+ *   <li>while that run goes on, served by a server on its journal: {@code GET /api/runs/{id}} of the plan run under
+ *       {@code wrk}, and the delivery latency of its events to 100 SSE subscribers;</li>
  *   <li>the plan run's status tree ({@code GET /api/runs/{id}}'s body) built in this JVM, p50 and p99;</li>
  *   <li>a run of that plan over a {@link SlowLink} that adds 200 ms to every hypervisor and storage call, next to
  *       the critical-path bound: the shortest time any scheduler could take with those latencies, the plan's
@@ -149,16 +152,23 @@ public final class SiteBench {
         DemoSite.Made site = DemoSite.init(work.resolve("run-site"), vms + DemoSite.NAMED);
         Path plan = site.dir().resolve("recovery-plan.yaml");
         Path journalFile = site.dir().resolve("journal.db");
+        String token = dev.runbook.server.Tokens.token(site.dir().resolve("server.token"), x -> { });
         resetPeaks();
         long t = System.nanoTime();
         String id;
-        try (Pipeline pipeline = new Pipeline(); SqliteJournal journal = SqliteJournal.open(journalFile)) {
+        try (Pipeline pipeline = new Pipeline(); dev.runbook.server.Server server = new dev.runbook.server.Server(
+                journalFile, token, new dev.runbook.server.Folders(Path.of("runbooks"), site.dir()), List.of())
+                .start("127.0.0.1", 0)) {
+            dev.runbook.exec.Journal journal = server.journal();
             var planned = pipeline.recoveryPlan(plan, site.inventory(), Path.of("runbooks"), null);
             SitePlan p = planned.value().orElseThrow(() -> new AssertionError(planned.diagnostics().toString()));
-            String[] admitted = new String[1];
-            var ended = new Runs(journal, journalFile).startPlan(p, plan, site.inventory(), pipeline.expressions(),
-                    false, a -> admitted[0] = a, Reporter.NONE);
-            id = admitted[0];
+            java.util.concurrent.CompletableFuture<String> admitted = new java.util.concurrent.CompletableFuture<>();
+            var running = java.util.concurrent.CompletableFuture.supplyAsync(() -> new Runs(journal, journalFile)
+                    .startPlan(p, plan, site.inventory(), pipeline.expressions(), false, admitted::complete,
+                            Reporter.NONE));
+            id = admitted.get();
+            underLoad("http://127.0.0.1:" + server.port(), id, token, running, journal);
+            var ended = running.get();
             System.out.printf(Locale.ROOT, "run of %d VMs (test failover, at most 32 at once): %.1f s wall, %.0f ms per VM;"
                     + " %s%n", vms, secs(t), secs(t) * 1000 / vms, firstLine(ended.message()));
             System.out.printf(Locale.ROOT, "  peak heap during the run: %d MiB   bar (1,000 VMs) < 256 MiB%n", peakHeap() >> 20);
@@ -178,6 +188,113 @@ public final class SiteBench {
             System.out.printf(Locale.ROOT, "  the plan run's status tree (GET /api/runs/{id}'s body): p50 %.1f ms  p99 %.1f ms"
                     + "   bar < 100 ms: %s%n", each[25], each[49], each[49] < 100 ? "PASS" : "FAIL");
         }
+    }
+
+    /**
+     * The status API and the event stream while the run goes on: a third of the way into it (by the VMs settled),
+     * 100 SSE subscribers on every event for 10 s, then wrk on the plan run's detail for 10 s.
+     */
+    private static void underLoad(String base, String planRun, String token,
+                                  java.util.concurrent.Future<?> running, dev.runbook.exec.Journal journal) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        while (!running.isDone()) {
+            String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/api/runs/" + planRun))
+                    .header("Authorization", "Bearer " + token).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            var counts = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).path("plan").path("counts");
+            if (counts.path("succeeded").asInt() + counts.path("failed").asInt() >= counts.path("total").asInt() / 3) {
+                break;
+            }
+            Thread.sleep(1000);
+        }
+        if (running.isDone()) {
+            System.out.println("  the run ended before the status API could be measured under load");
+            return;
+        }
+        // When each entry became durable (the journal's listeners hear it after its commit), to split the latency.
+        java.util.Map<Long, java.time.Instant> durable = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.Map<Long, java.time.Instant> made = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.Map<Long, String> what = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.function.Consumer<dev.runbook.exec.Entry> listener = e -> {
+            durable.put(e.seq(), java.time.Instant.now());
+            made.put(e.seq(), e.at());
+            what.put(e.seq(), e.kind().id() + " " + e.state() + (e.step() == null ? "" : " " + e.step()));
+        };
+        journal.subscribe(listener);
+        List<Double> latencies = sse(base, token, 100, Duration.ofSeconds(10));
+        journal.unsubscribe(listener);
+        List<Double> toDurable = new ArrayList<>();
+        durable.forEach((seq, at) -> toDurable.add(Duration.between(made.get(seq), at).toNanos() / 1e6));
+        Collections.sort(toDurable);
+        Collections.sort(latencies);
+        System.out.printf(Locale.ROOT, "  SSE during the run, 100 subscribers for 10 s: %d deliveries; latency from the entry's"
+                + " making to the client: p50 %.2f ms  p99 %.2f ms   bar p99 < 50 ms: %s%n", latencies.size(),
+                percentile(latencies, 50), percentile(latencies, 99), percentile(latencies, 99) < 50 ? "PASS" : "FAIL");
+        System.out.printf(Locale.ROOT, "    of which from the entry's making to its commit (%d entries): p50 %.2f ms  p99 %.2f ms%n",
+                toDurable.size(), percentile(toDurable, 50), percentile(toDurable, 99));
+        java.util.Map<String, List<Double>> byWhat = new java.util.TreeMap<>();
+        durable.forEach((seq, at) -> byWhat.computeIfAbsent(what.get(seq).replaceAll(" [^ ]*$", ""), k -> new ArrayList<>())
+                .add(Duration.between(made.get(seq), at).toNanos() / 1e6));
+        byWhat.entrySet().stream().sorted((a, b) -> Double.compare(Collections.max(b.getValue()), Collections.max(a.getValue())))
+                .limit(5).forEach(e -> System.out.printf(Locale.ROOT, "      %s: %d entries, max %.0f ms%n", e.getKey(),
+                        e.getValue().size(), Collections.max(e.getValue())));
+        System.out.print("  during the run, ");
+        ServerBench.wrk(base + "/api/runs/" + planRun, token);
+    }
+
+    /** Subscribes {@code clients} plain sockets to every event for {@code how} long; each delivery's latency. */
+    private static List<Double> sse(String base, String token, int clients, Duration how) throws Exception {
+        java.net.URI events = java.net.URI.create(base + "/api/events");
+        List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
+        List<java.net.Socket> sockets = Collections.synchronizedList(new ArrayList<>());
+        java.util.regex.Pattern at = java.util.regex.Pattern.compile("\"at\":\"([^\"]+)\"");
+        java.util.concurrent.CountDownLatch connected = new java.util.concurrent.CountDownLatch(clients);
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            threads.add(Thread.ofVirtual().start(() -> {
+                try (java.net.Socket socket = new java.net.Socket(events.getHost(), events.getPort())) {
+                    sockets.add(socket);
+                    socket.getOutputStream().write(("GET /api/events HTTP/1.0\r\nHost: " + events.getHost()
+                            + "\r\nAccept: text/event-stream\r\nAuthorization: Bearer " + token + "\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                            socket.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+                    boolean headers = true;
+                    for (String line; (line = in.readLine()) != null; ) {
+                        if (headers && line.isEmpty()) {
+                            headers = false;
+                            connected.countDown();
+                        }
+                        java.util.regex.Matcher m = at.matcher(line);
+                        if (line.startsWith("data: ") && m.find()) {
+                            latencies.add(Duration.between(java.time.Instant.parse(m.group(1)),
+                                    java.time.Instant.now()).toNanos() / 1e6);
+                        }
+                    }
+                } catch (Exception e) {
+                    // closed at the end
+                }
+            }));
+        }
+        connected.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        latencies.clear(); // from here on, every subscriber is in
+        Thread.sleep(how.toMillis());
+        List<Double> out = new ArrayList<>(latencies);
+        for (java.net.Socket s : sockets) {
+            s.close();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        return out;
+    }
+
+    private static double percentile(List<Double> sorted, double p) {
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        int i = (int) Math.ceil(p / 100 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
     }
 
     private static double cold(Path plan, Path inventory) throws Exception {

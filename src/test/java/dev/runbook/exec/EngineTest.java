@@ -51,6 +51,29 @@ class EngineTest {
     }
 
     /**
+     * Each precheck's outcome is in the journal as soon as it is known, not once the slowest probe of the run
+     * has answered: watchers see the prechecks pass one by one.
+     */
+    @Test
+    void eachPrecheckIsJournaledAsItEnds() throws Exception {
+        try (Harness h = new Harness(dir)) {
+            Faults faults = new Faults("last-sync-succeeded", Call.Phase.PROBE, Faults.Mode.HANG);
+            Thread running = Thread.ofPlatform().start(() -> h.run("test-failover", "app02", Map.of(), faults, null));
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (faults.hits.get() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(1, faults.hits.get(), "the third probe was never asked");
+            String run = h.journal.runs().get(0).id();
+            List<String> journaled = h.journal.entries(run, 0).stream().filter(e -> e.kind() == Entry.Kind.PRECHECK)
+                    .map(e -> e.step() + " " + e.state()).toList();
+            running.interrupt();
+            running.join(10_000);
+            assertEquals(List.of("controller-online passed", "replica-ready passed"), journaled);
+        }
+    }
+
+    /**
      * A run journaled before the sites' names were settled: its plan binds them as {@code site} and
      * {@code sourceSite}, and its expressions read them so. It still runs on both sites and rolls back.
      */

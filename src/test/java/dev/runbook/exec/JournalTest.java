@@ -38,7 +38,7 @@ class JournalTest {
         SqliteJournal.open(file).close();
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + file); var s = c.createStatement()) {
             assertEquals("wal", s.executeQuery("PRAGMA journal_mode").getString(1));
-            assertEquals(3, s.executeQuery("PRAGMA user_version").getInt(1));
+            assertEquals(4, s.executeQuery("PRAGMA user_version").getInt(1));
             s.execute("PRAGMA user_version = 99");
         }
         JournalException e = assertThrows(JournalException.class, () -> SqliteJournal.open(file));
@@ -46,6 +46,54 @@ class JournalTest {
         try (SqliteJournal j = SqliteJournal.open(dir.resolve("k.db"))) {
             j.admit(admission("a"));
             assertEquals("running", j.run("a").orElseThrow().state());
+        }
+    }
+
+    /**
+     * A journal of schema 3 (plans inside the runs' rows) opens migrated: every run keeps its plan, read apart
+     * from its row, and a recovery plan's VM runs are found by an index rather than by reading every row.
+     */
+    @Test
+    void aJournalWithPlansInTheRunsRowsKeepsThemWhenMigrated() throws Exception {
+        Path file = dir.resolve("v3.db");
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + file); var s = c.createStatement()) {
+            s.execute("""
+                    CREATE TABLE runs(id TEXT PRIMARY KEY, parent TEXT, runbook TEXT NOT NULL, runbook_version TEXT,
+                      runbook_sha256 TEXT, runbook_file TEXT, git TEXT, inventory TEXT, inventory_sha256 TEXT,
+                      inventory_file TEXT, plan_hash TEXT NOT NULL, plan TEXT NOT NULL, vm TEXT NOT NULL,
+                      operation TEXT NOT NULL, state TEXT NOT NULL, message TEXT, started_at TEXT NOT NULL,
+                      updated_at TEXT NOT NULL, started_by TEXT, plan_run TEXT)""");
+            s.execute("CREATE TABLE entries(seq INTEGER PRIMARY KEY, run_id TEXT NOT NULL, kind TEXT NOT NULL, "
+                    + "step TEXT, state TEXT NOT NULL, data TEXT, at TEXT NOT NULL)");
+            s.execute("CREATE TABLE locks(name TEXT PRIMARY KEY, run_id TEXT NOT NULL, acquired_at TEXT NOT NULL)");
+            s.execute("CREATE TABLE lifecycle(vm TEXT PRIMARY KEY, state TEXT NOT NULL, run_id TEXT, since TEXT NOT NULL)");
+            s.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+            s.execute("INSERT INTO meta VALUES ('id', 'j3')");
+            s.execute("INSERT INTO runs VALUES ('p', NULL, 'shop', '1.0.0', 's', 'plan.yaml', NULL, 'inv', 's', "
+                    + "'inv.yaml', 'sha256:p', '{\"tiers\":[]}', 'plan:shop', 'test-failover', 'completed', "
+                    + "'2 of 2 VMs ready', '2026-01-01T00:00:00Z', '2026-01-01T00:01:00Z', 'ops', NULL)");
+            s.execute("INSERT INTO runs VALUES ('p.web01', NULL, 'test-failover', '1.0.0', 's', 'rb.yaml', NULL, "
+                    + "'inv', 's', 'inv.yaml', 'sha256:w', '{\"vm\":\"web01\"}', 'web01', 'test-failover', "
+                    + "'completed', NULL, '2026-01-01T00:00:01Z', '2026-01-01T00:00:30Z', 'ops', 'p')");
+            s.execute("PRAGMA user_version = 3");
+        }
+        try (SqliteJournal j = SqliteJournal.open(file)) {
+            assertEquals("{\"tiers\":[]}", j.run("p").orElseThrow().plan());
+            assertEquals("2 of 2 VMs ready", j.run("p").orElseThrow().message());
+            assertEquals("{\"vm\":\"web01\"}", j.run("p.web01").orElseThrow().plan());
+            assertEquals(List.of("p.web01"), j.children("p").stream().map(RunRecord::id).toList());
+            assertEquals("", j.children("p").get(0).plan());
+            assertEquals(List.of("{\"vm\":\"web01\"}", "{\"tiers\":[]}"), j.runs().stream().map(RunRecord::plan)
+                    .toList());
+            j.admit(admission("a"));
+            assertEquals("{}", j.run("a").orElseThrow().plan());
+        }
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + file); var s = c.createStatement()) {
+            assertEquals(4, s.executeQuery("PRAGMA user_version").getInt(1));
+            String how = s.executeQuery("EXPLAIN QUERY PLAN SELECT * FROM runs WHERE plan_run = 'p'").getString("detail");
+            assertTrue(how.contains("runs_by_plan_run"), how);
+            assertEquals(0, s.executeQuery("SELECT COUNT(*) FROM pragma_table_info('runs') WHERE name = 'plan'")
+                    .getInt(1), "the runs' rows still hold their plans");
         }
     }
 

@@ -253,6 +253,28 @@ class PlannerTest {
         assertNotEquals(before.hash(), after.hash());
     }
 
+    /**
+     * A pipeline that plans again reuses the inventory it parsed only while the file's text is the same: an
+     * edit of the same length, within the same second, is seen.
+     */
+    @Test
+    void aPipelineSeesAnInventoryEditedBetweenTwoPlans(@TempDir Path dir) throws IOException {
+        Path inventory = dir.resolve("sample.yaml");
+        String text = Files.readString(INVENTORY);
+        Files.writeString(inventory, text);
+        java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(inventory);
+        try (Pipeline pipeline = new Pipeline()) {
+            assertEquals(4, pipeline.inventory(inventory).value().orElseThrow().vms().size());
+            assertTrue(pipeline.inventory(inventory) == pipeline.inventory(inventory), "parsed again unchanged");
+            Files.writeString(inventory, text.replace("compute: {vcpus: 4, memoryMiB: 8192}",
+                    "compute: {vcpus: 8, memoryMiB: 8192}"));
+            Files.setLastModifiedTime(inventory, mtime);
+            assertTrue(pipeline.inventory(inventory).value().orElseThrow().document().text().contains("vcpus: 8,"));
+            Files.writeString(inventory, text.replace("name: web01", "name: web 01"));
+            assertTrue(pipeline.inventory(inventory).value().isEmpty(), "an invalid edit was not seen");
+        }
+    }
+
     // Errors
 
     @Test
