@@ -79,20 +79,8 @@ class RecoveryPlanRunTest {
     private Ran run(LocalSiteFixture site, SqliteJournal journal, String yaml, boolean onlyReady) throws Exception {
         Path file = tmp.resolve("plan.yaml");
         Files.writeString(file, yaml);
-        // A local site has no guests: web01's report is given once its recovered VM starts.
-        journal.subscribe(e -> {
-            if (e.kind() == Entry.Kind.STEP && "start".equals(e.step()) && e.state().equals("succeeded")
-                    && e.runId().endsWith(".web01")) {
-                site.guestReports("web01", "succeeded");
-            }
-        });
-        try (Pipeline pipeline = new Pipeline()) {
-            var planned = pipeline.recoveryPlan(file, site.inventory, Path.of("runbooks"), null);
-            SitePlan plan = planned.value().orElseThrow(() -> new AssertionError(planned.diagnostics().toString()));
-            Ended ended = new Runs(journal, site.journal).startPlan(plan, file, site.inventory, pipeline.expressions(),
-                    onlyReady, id -> { }, Reporter.NONE);
-            return new Ran(ended, journal, site);
-        }
+        Ended ended = LocalPlanRuns.start(new Runs(journal, site.journal), site, journal, file, onlyReady);
+        return new Ran(ended, journal, site);
     }
 
     private static String shop(String policy, boolean critical, String dbGate, String appGate) {

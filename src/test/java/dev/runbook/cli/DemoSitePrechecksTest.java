@@ -202,4 +202,23 @@ class DemoSitePrechecksTest {
         site.port().failedSync("app02", "transfer aborted");
         blocks("failback", "reverse-replication-in-sync", "app02 replicates reverse and its last sync is failed");
     }
+
+    /**
+     * While production ran at the recovery site, a domain with app02's MAC was defined on the protected site's
+     * network app02 returns to: the failback is blocked naming it, before the recovered VM is stopped.
+     */
+    @Test
+    void macUsedByAnotherDomainOnTheProtectedSiteBlocksFailback() throws Exception {
+        site();
+        committed();
+        Cli reprotect = Cli.run("run", "runbooks/reprotect.yaml", "-i", site.inventory.toString(), "--vm", "app02",
+                "--journal", site.journal.toString());
+        assertEquals(0, reprotect.code(), reprotect.out() + reprotect.err());
+        LibvirtSiteBuilder protectedSite = LibvirtSiteBuilder.of(site.protectedSite);
+        String clone = protectedSite.definition("app02").replaceAll("<name>app02</name>", "<name>app02-clone</name>")
+                .replaceAll("<uuid>[^<]*</uuid>", "");
+        protectedSite.createDomain("app02-clone", clone, false);
+        blocks("failback", "network-identity-free",
+                "MAC 52:54:00:10:00:02 is used on network prod-lan by domain app02-clone (shutoff)");
+    }
 }

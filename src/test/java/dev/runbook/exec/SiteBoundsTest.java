@@ -2,6 +2,7 @@ package dev.runbook.exec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -192,6 +193,6 @@ class SiteBoundsTest {
         SitePlan.Vm a = vm("a", "recovery");
         SiteBounds bounds = new SiteBounds(plan(null, null, List.of(a)));
         Counting adapt = new Counting(RemediationSpecs.ADAPT, new CountDownLatch(0));
-        assertTrue(bounds.around(a).apply(adapt) == adapt);
+        assertSame(adapt, bounds.around(a).apply(adapt), "an unbounded plan adds nothing between the engine and the site");
     }
 }
