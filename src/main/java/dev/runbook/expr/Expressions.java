@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.graalvm.polyglot.Context;
@@ -105,6 +106,15 @@ public final class Expressions implements AutoCloseable {
     private final Map<String, boolean[]> reads = new HashMap<>();
     // The same roots are passed again and again (one run, one inventory): keep their JS copies.
     private final JsonNode[] lastRoots = new JsonNode[Scope.ALL.size()];
+    // Roots made afresh for each VM of a plan but alike for all its VMs (their sites, the network mappings, the
+    // runbook): a copy equal to the last one converted reuses its JS value, which is frozen and so cannot differ.
+    private static final boolean[] ALIKE_PER_VM = new boolean[Scope.ALL.size()];
+
+    static {
+        for (String name : List.of("protectedSite", "recoverySite", "networks", "runbook", "site", "sourceSite")) {
+            ALIKE_PER_VM[Scope.ALL.indexOf(name)] = true;
+        }
+    }
     private final Value[] lastValues = new Value[Scope.ALL.size()];
 
     /** A compile error, with the 1-based line and column inside the expression. */
@@ -232,7 +242,7 @@ public final class Expressions implements AutoCloseable {
             JsonNode root = read[i] ? roots.get(Scope.bound(Scope.ALL.get(i))) : null;
             if (root == null) {
                 args[i] = null;
-            } else if (root == lastRoots[i]) {
+            } else if (root == lastRoots[i] || ALIKE_PER_VM[i] && root.equals(lastRoots[i])) {
                 args[i] = lastValues[i];
             } else {
                 lastValues[i] = toJs(root);

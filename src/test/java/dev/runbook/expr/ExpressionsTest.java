@@ -57,6 +57,22 @@ class ExpressionsTest {
 
     // Guards
 
+    /**
+     * The sites and network mappings are made afresh for each VM of a plan but alike: a copy equal to the last
+     * one reuses its sandbox value, and a copy that differs is converted again.
+     */
+    @Test
+    void rootsAlikePerVmAreConvertedAgainOnlyWhenTheyDiffer() throws Exception {
+        String e = "Object.keys(networks).map(k => networks[k].test).join(',')";
+        Map<String, JsonNode> first = Map.of("networks", JSON.readTree("{\"lan\": {\"test\": \"t1\"}}"));
+        Map<String, JsonNode> alike = Map.of("networks", JSON.readTree("{\"lan\": {\"test\": \"t1\"}}"));
+        Map<String, JsonNode> other = Map.of("networks", JSON.readTree("{\"lan\": {\"test\": \"t2\"}}"));
+        assertEquals("t1", expressions.evaluate(e, first).asText());
+        assertEquals("t1", expressions.evaluate(e, alike).asText());
+        assertEquals("t2", expressions.evaluate(e, other).asText());
+        assertEquals("t1", expressions.evaluate(e, first).asText());
+    }
+
     @Test
     void decidesTypicalGuardsOverTheRoots() throws Exception {
         assertTrue(expressions.test("vm.os.family == 'linux' && vm.hardwareProfile != recoverySite.hardwareProfile",
